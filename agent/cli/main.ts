@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { PolicyError } from '../../policies/load.js';
+import { UsageError } from './usage-error.js';
+
+interface Command {
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** One file per subcommand, loaded only when called (start-up stays cheap). */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: () => import('./scan.js'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const load = name === undefined ? undefined : COMMANDS[name];
+  if (load === undefined || name === 'help' || name === '--help') {
+    process.stderr.write(`baomi-agent — 保密合规代理 / endpoint compliance agent\nusage: baomi-agent <${Object.keys(COMMANDS).join('|')}> …\n`);
+    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    return reportError(error, command.usage);
+  }
+}
+
+function reportError(error: unknown, usage: string): number {
+  if (error instanceof PolicyError) {
+    process.stderr.write(`baomi-agent: 策略无效 / policy refused: ${error.message}\n`);
+  } else if (error instanceof UsageError || (error as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+    process.stderr.write(`baomi-agent: ${(error as Error).message}\n${usage}\n`);
+  } else {
+    process.stderr.write(`baomi-agent: 错误 / error: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+  return 2;
+}
+
+process.exitCode = await main(process.argv.slice(2));

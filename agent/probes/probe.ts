@@ -1,0 +1,19 @@
+import type { HostRoot } from '../host-root.js';
+import type { Finding } from '../findings/schema.js';
+import type { SoftwareToFind } from './software/linux.js';
+
+/** What a probe may look at: the host, and what the policy asks it to look for. */
+export interface ProbeContext {
+  host: HostRoot;
+  requiredSoftware: readonly SoftwareToFind[];
+}
+
+/**
+ * A probe looks at one area of the machine and returns findings. It may throw for host
+ * conditions (permission denied …): the runner turns that into a `probe-unavailable` finding,
+ * so that the policy, not the probe, decides what an unreadable area means.
+ */
+export interface Probe {
+  name: string;
+  run(context: ProbeContext): Finding[];
+}

@@ -1,0 +1,34 @@
+import { performance } from 'node:perf_hooks';
+import type { HostRoot } from '../host-root.js';
+import { readHostIdentity } from '../host-identity.js';
+import { runProbes, LINUX_PROBES } from '../probes/run-probes.js';
+import type { Probe } from '../probes/probe.js';
+import { evaluate } from '../../policies/evaluate.js';
+import type { LoadedPolicy } from '../../policies/load.js';
+import { SCAN_SCHEMA_ID, type ScanReport } from './scan-report.js';
+
+export interface ScanOptions {
+  host: HostRoot;
+  policy: LoadedPolicy;
+  probes?: readonly Probe[];
+  now?: () => Date;
+}
+
+/** Look at the machine, evaluate what was seen against the policy: probe → finding → rule → violation. */
+export function scan({ host, policy: loaded, probes = LINUX_PROBES, now = () => new Date() }: ScanOptions): ScanReport {
+  const startedAt = now();
+  const started = performance.now();
+  const identity = readHostIdentity(host);
+  const { findings, counts } = runProbes({ host, requiredSoftware: loaded.policy.requiredSoftware }, probes);
+  const violations = evaluate(loaded.policy, findings, identity);
+  return {
+    schema: SCAN_SCHEMA_ID,
+    host: { hostname: identity.hostname, machineId: identity.machineId, os: identity.os },
+    policy: { id: loaded.policy.id, version: loaded.policy.version, sha256: loaded.sha256 },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    probes: counts,
+    findings,
+    violations,
+  };
+}

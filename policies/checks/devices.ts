@@ -1,0 +1,83 @@
+import { isApprovedPrinter, isThisHost } from '../registry.js';
+import { reason, type Check } from './check.js';
+
+export const avMicrophone: Check = {
+  'audio-capture': (audio, context) => {
+    if (audio.external) {
+      return audio.card === null
+        ? reason('USB 音频设备(未加载驱动,无法判断是否可录音,按麦克风处理)', 'USB audio device without a driver (capture unknown: counted as a microphone)')
+        : reason('外接 USB 麦克风/音频输入设备', 'external USB microphone / audio input device');
+    }
+    if (!context.policy.detection.onboardAudio) return null;
+    return reason(
+      `主板声卡具有录音通道(${audio.capturePcms.length} 个),可接入麦克风`,
+      `on-board sound codec with ${audio.capturePcms.length} capture channel(s): a microphone can be used`,
+    );
+  },
+};
+
+export const avCamera: Check = {
+  'video-capture': (video) => {
+    if (video.nodes.length === 0) return reason('USB 摄像头(未加载驱动)', 'USB camera without a driver');
+    const unknown = video.nodes.some((n) => n.capabilities === null);
+    return unknown
+      ? reason('视频采集设备(无法读取 udev 能力信息,按摄像头处理)', 'video device (udev capabilities unknown: counted as a camera)')
+      : reason(`视频采集设备(${video.external ? '外接 USB' : '内置'})`, `video capture device (${video.external ? 'external USB' : 'built-in'})`);
+  },
+};
+
+export const printerShared: Check = {
+  printer: (printer, context) => {
+    if (printer.shared) return reason(`打印队列 ${printer.queue} 已共享给其他计算机`, `print queue ${printer.queue} is shared with other computers`);
+    if (printer.network && !isApprovedPrinter(context.policy, printer, context.host)) {
+      return reason(`打印队列 ${printer.queue} 连接网络打印机`, `print queue ${printer.queue} prints to a network printer`);
+    }
+    return null;
+  },
+};
+
+export const printerFax: Check = {
+  printer: (printer) => {
+    if (printer.fax) return reason(`打印队列 ${printer.queue} 具有传真功能`, `print queue ${printer.queue} has a fax function`);
+    if (printer.multifunction) return reason(`打印队列 ${printer.queue} 是多功能一体机(带存储/传真)`, `print queue ${printer.queue} is a multifunction device`);
+    return null;
+  },
+};
+
+export const secSoftware: Check = {
+  'security-software': (software, context) => {
+    const name = context.policy.requiredSoftware.find((s) => s.id === software.software)?.name ?? { zh: software.software, en: software.software };
+    if (!software.installed) return reason(`安全保密防护软件「${name.zh}」未安装或已被卸载`, `security software "${name.en}" is not installed`);
+    if (!software.running) return reason(`安全保密防护软件「${name.zh}」未运行`, `security software "${name.en}" is not running`);
+    return null;
+  },
+};
+
+export const hwDiskChange: Check = {
+  'fixed-disk': (disk, context) => {
+    const baseline = context.policy.registry.disks.filter((d) => isThisHost(d.host, context.host));
+    if (baseline.length === 0 || baseline.some((d) => d.serial === disk.serial)) return null;
+    return reason('硬盘不在本机登记的硬盘清单中(疑似被更换)', 'disk is not among the disks enrolled for this computer (swapped?)');
+  },
+  inventory: (findings, context) => {
+    const present = new Set(findings.flatMap((f) => (f.kind === 'fixed-disk' && f.serial ? [f.serial] : [])));
+    return context.policy.registry.disks
+      .filter((d) => isThisHost(d.host, context.host) && !present.has(d.serial))
+      .map((d) => ({
+        findingId: `disk:${d.serial}`,
+        device: [d.model, `S/N ${d.serial}`].filter(Boolean).join(' '),
+        reason: reason('登记的硬盘已不在本机(被拆除或更换)', 'an enrolled disk is missing from this computer (removed or swapped)'),
+      }));
+  },
+};
+
+export const probeUnavailable: Check = {
+  'probe-unavailable': (probe) => {
+    const why = {
+      'permission-denied': ['权限不足(请以 root 运行)', 'permission denied (run as root)'],
+      'unsupported-platform': ['本平台不支持', 'not supported on this platform'],
+      error: ['检查出错', 'the check failed'],
+    }[probe.reason];
+    return reason(`检查项「${probe.probe}」无法执行:${why[0]}`, `check "${probe.probe}" could not run: ${why[1]} — ${probe.detail}`);
+  },
+};

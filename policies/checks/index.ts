@@ -1,0 +1,24 @@
+import type { CheckTable } from './check.js';
+import { avCamera, avMicrophone, hwDiskChange, printerFax, printerShared, probeUnavailable, secSoftware } from './devices.js';
+import { mediaRetired, mediaUnregistered, mediaWrongClass, mediaWrongHost } from './media.js';
+import { netBluetooth, netCable, netInternet, netUsbAdapter, netWireless } from './network.js';
+
+/** The logic behind each rule id. The policy supplies the rest: severity, texts, citations, on/off. */
+export const CHECKS: CheckTable = {
+  'NET-CABLE': netCable,
+  'NET-INTERNET': netInternet,
+  'NET-WIRELESS': netWireless,
+  'NET-USB-ADAPTER': netUsbAdapter,
+  'NET-BLUETOOTH': netBluetooth,
+  'MEDIA-UNREGISTERED': mediaUnregistered,
+  'MEDIA-WRONG-CLASS': mediaWrongClass,
+  'MEDIA-WRONG-HOST': mediaWrongHost,
+  'MEDIA-RETIRED': mediaRetired,
+  'AV-MICROPHONE': avMicrophone,
+  'AV-CAMERA': avCamera,
+  'PRINTER-SHARED': printerShared,
+  'PRINTER-FAX': printerFax,
+  'SEC-SOFTWARE': secSoftware,
+  'HW-DISK-CHANGE': hwDiskChange,
+  'PROBE-UNAVAILABLE': probeUnavailable,
+};

@@ -1,0 +1,52 @@
+import type { Finding } from '../agent/findings/schema.js';
+import { labelOf } from '../agent/findings/label.js';
+import { CHECKS } from './checks/index.js';
+import type { Check, CheckContext, Reason } from './checks/check.js';
+import { computerClassOf, type HostRef } from './registry.js';
+import { SEVERITIES, type Policy, type Rule } from './schema.js';
+import type { Violation } from './violation.js';
+
+/**
+ * (policy, findings) → violations. Pure and deterministic: the same inputs give the same
+ * violations in the same order (severity, then rule id, then finding id).
+ */
+export function evaluate(policy: Policy, findings: readonly Finding[], host: HostRef): Violation[] {
+  const context: CheckContext = { policy, host, computerClass: computerClassOf(policy, host) };
+  const violations: Violation[] = [];
+  for (const rule of policy.rules) {
+    if (!rule.enabled) continue;
+    const check: Check = CHECKS[rule.id];
+    for (const finding of findings) {
+      const test = check[finding.kind] as ((f: Finding, c: CheckContext) => Reason | null) | undefined;
+      const why = test?.(finding, context);
+      if (why) violations.push(violationOf(rule, finding.id, labelOf(finding), why));
+    }
+    for (const missing of check.inventory?.(findings, context) ?? []) {
+      violations.push(violationOf(rule, missing.findingId, missing.device, missing.reason));
+    }
+  }
+  return violations.sort(compareViolations);
+}
+
+function violationOf(rule: Rule, findingId: string, device: string, why: Reason): Violation {
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    findingId,
+    citation: rule.citations.map((c) => c.ref).join('; '),
+    title: rule.title,
+    evidence: { device, reason: why },
+  };
+}
+
+export function compareViolations(a: Violation, b: Violation): number {
+  return (
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    compareText(a.rule, b.rule) ||
+    compareText(a.findingId, b.findingId)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { Policy } from './schema.js';
+
+/** A policy that cannot be used, with where and why: `file: field: reason`. */
+export class PolicyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: ${field ? `${field}: ` : ''}${reason}`);
+  }
+}
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** SHA-256 of the exact bytes the policy was read from. */
+  sha256: string;
+  source: string;
+}
+
+/** The policy that applies until an officer's signed policy is installed. */
+export const BUILTIN_POLICY_FILE = path.join(packageRoot(), 'policies', 'cn-office-standalone.policy.json');
+
+export function loadPolicyFile(file: string): LoadedPolicy {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new PolicyError(file, '', `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return parsePolicy(bytes, file);
+}
+
+/** Parse and validate policy bytes. Throws PolicyError naming the first bad field. */
+export function parsePolicy(bytes: Buffer, source: string): LoadedPolicy {
+  const text = bytes.toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new PolicyError(source, '', `not valid JSON: ${describeJsonError(error as Error, text)}`);
+  }
+  const result = Policy.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new PolicyError(source, formatPath(issue.path), describeIssue(issue));
+  }
+  return { policy: result.data, sha256: createHash('sha256').update(bytes).digest('hex'), source };
+}
+
+/** rules[3].severity */
+export function formatPath(parts: readonly PropertyKey[]): string {
+  return parts
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return `missing (expected ${issue.expected})`;
+  return issue.message;
+}
+
+function describeJsonError(error: Error, text: string): string {
+  const position = /position (\d+)/.exec(error.message);
+  if (!position) return error.message;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+}
+
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('baomi: package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return dir;
+}

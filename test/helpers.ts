@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HostRoot } from '../agent/host-root.js';
+import { BUILTIN_POLICY_FILE, loadPolicyFile, parsePolicy, type LoadedPolicy } from '../policies/load.js';
+import type { PolicyInput } from '../policies/schema.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = path.join(REPO, 'test', 'fixtures');
+export const CLI = path.join(REPO, 'dist', 'agent', 'cli', 'main.js');
+
+export function fixture(name: string): HostRoot {
+  return new HostRoot(path.join(FIXTURES, name));
+}
+
+export function builtinPolicy(): LoadedPolicy {
+  return loadPolicyFile(BUILTIN_POLICY_FILE);
+}
+
+/** The default policy with changes, as an officer would edit it. */
+export function policyWith(change: (policy: PolicyInput) => void): LoadedPolicy {
+  const json = JSON.parse(fs.readFileSync(BUILTIN_POLICY_FILE, 'utf8')) as PolicyInput;
+  change(json);
+  return parsePolicy(Buffer.from(JSON.stringify(json)), 'test-policy.json');
+}
+
+export function tempDir(prefix = 'baomi-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Copy a captured tree (keeping symlinks) so a test can change it. */
+export function copyFixture(name: string): string {
+  const dir = tempDir();
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
+  return dir;
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built baomi-agent binary, as a user would. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
