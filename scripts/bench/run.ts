@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: every benchmark of the project, one after another, printing a report.
+ * Each module prints its own lines; speed is measured here, never in timed unit tests.
+ *   node dist/scripts/bench/run.js [name …]     (names: scan, …; default all)
+ */
+const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  scan: () => import('./scan.bench.js'),
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, load] of Object.entries(BENCHES)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  process.stdout.write(`\n== ${name} ==\n`);
+  await (await load()).run();
+}
