@@ -11,6 +11,7 @@ export const usage = `baomi-agent scan [--root DIR] [--policy FILE] [--json] [--
   --policy FILE   evaluate against FILE instead of the policy in force
   --json          print one JSON document (schema baomi.scan/1)
   --lang zh|en    language of the table (default: from LANG)
+  --dry-run       do not record the scan in the violation log
 exit: 0 compliant, 1 violations found, 2 error`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -21,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       policy: { type: 'string' },
       json: { type: 'boolean', default: false },
       lang: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
