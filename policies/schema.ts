@@ -146,6 +146,23 @@ export const RequiredSoftware = z.strictObject({
 });
 export type RequiredSoftware = z.infer<typeof RequiredSoftware>;
 
+/** A break of the official holiday schedule, e.g. 春节 2026-02-15 … 2026-02-23 (both days off). */
+export const HolidayBreak = z
+  .strictObject({ name: Name, from: IsoDate, to: IsoDate })
+  .refine((b) => b.from <= b.to, { message: '"from" must not be after "to"', path: ['to'] });
+
+/**
+ * One year of the State Council's holiday schedule (国务院办公厅关于部分节假日安排的通知):
+ * the breaks, and the weekend days that are working days (调休上班). Years the table does not
+ * cover are computed (fixed dates, and the lunar calendar for Spring Festival).
+ */
+export const HolidayYear = z.strictObject({
+  source: Name,
+  breaks: z.array(HolidayBreak),
+  workdays: z.array(IsoDate).default([]),
+});
+export type HolidayYear = z.infer<typeof HolidayYear>;
+
 /** How findings are counted where the articles leave room. */
 export const Detection = z.strictObject({
   /** Count virtual interfaces (bridges, veth, tun) in NET-CABLE and NET-INTERNET. */
@@ -168,6 +185,7 @@ export const Policy = z
     rules: z.array(Rule).min(1),
     requiredSoftware: z.array(RequiredSoftware).default([]),
     registry: Registry.default({ media: [], printers: [], networkInterfaces: [], hosts: [], disks: [] }),
+    holidays: z.record(z.string().regex(/^\d{4}$/, 'a year'), HolidayYear).default({}),
   })
   .superRefine((policy, ctx) => {
     policy.rules.forEach((rule, i) => {

@@ -1,0 +1,42 @@
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+
+/**
+ * Ed25519 helpers shared by the agent's own key (ledger checkpoints, export bundles) and the
+ * secrecy officers' keys (policies). A key is named by its fingerprint: `sha256:` and the hex
+ * SHA-256 of the raw 32-byte public key.
+ */
+
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export function rawPublicKey(key: KeyObject): Buffer {
+  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  if (der.length !== 44 || !der.subarray(0, 12).equals(SPKI_ED25519_PREFIX)) throw new Error('not an Ed25519 public key');
+  return der.subarray(12);
+}
+
+export function publicKeyFromRaw(raw: Buffer): KeyObject {
+  if (raw.length !== 32) throw new Error('an Ed25519 public key has 32 bytes');
+  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+export function fingerprint(key: KeyObject): string {
+  return `sha256:${createHash('sha256').update(rawPublicKey(key)).digest('hex')}`;
+}
+
+/** For people comparing fingerprints by eye: `sha256:ab12 cd34 …` in groups of four. */
+export function displayFingerprint(fp: string): string {
+  return fp.replace(/^sha256:/, '').match(/.{1,4}/g)!.join(' ').replace(/^/, 'sha256:');
+}
+
+/** Sign `message` under a context label, so a signature made for one purpose is never valid for another. */
+export function signWithContext(context: string, message: Buffer, privateKey: KeyObject): Buffer {
+  return sign(null, Buffer.concat([Buffer.from(`${context}\0`), message]), privateKey);
+}
+
+export function verifyWithContext(context: string, message: Buffer, signature: Buffer, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, Buffer.concat([Buffer.from(`${context}\0`), message]), publicKey, signature);
+  } catch {
+    return false;
+  }
+}
