@@ -26,13 +26,22 @@ export function policyWith(change: (policy: PolicyInput) => void): LoadedPolicy 
   return parsePolicy(Buffer.from(JSON.stringify(json)), 'test-policy.json');
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh temporary directory, removed when the test file ends (see test/setup.ts). */
 export function tempDir(prefix = 'baomi-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Copy a captured tree (keeping symlinks) so a test can change it. */
 export function copyFixture(name: string): string {
-  const dir = tempDir();
+  const dir = tempDir('baomi-fixture-');
   fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
   return dir;
 }
