@@ -1,0 +1,134 @@
+import crypto from 'node:crypto';
+import type { SignatureChecker } from './checkpoint.js';
+import { HASH_BYTES } from './chain.js';
+import type { Db } from './store.js';
+
+/**
+ * The inner loop of verification: check the events whose seq lies in [lo, hi] (inclusive) and
+ * the checkpoints among them. Runs on the main thread or in a worker (verify-worker.ts); the
+ * caller checks how ranges join and explains failures (verify.ts).
+ *
+ * Speed matters (the goal is 1,000,000 events in under 2 s): SQLite concatenates a few thousand
+ * rows into one BLOB, so only one value per chunk crosses into JavaScript, and each event is
+ * hashed straight from that BLOB, where its prev_hash already sits in front of its body.
+ * Record layout: seq (16 ASCII digits) · body length (10) · prev_hash length (2) · hash length (2)
+ * · prev_hash · body · hash.
+ */
+
+const CHUNK_EVENTS = 2000;
+const HEADER = 30;
+
+// The ORDER BY of the subquery costs nothing (rows are read in seq order) and keeps
+// group_concat in that order; an aggregate ORDER BY would sort again (measured 1.7× slower).
+const CHUNK_SQL = `SELECT CAST(group_concat(record, '') AS BLOB) FROM (
+    SELECT printf('%016d%010d%02d%02d', seq, length(CAST(body AS BLOB)),
+             min(length(CAST(prev_hash AS BLOB)), 99), min(length(CAST(hash AS BLOB)), 99))
+           || CAST(prev_hash AS BLOB) || CAST(body AS BLOB) || CAST(hash AS BLOB) AS record
+    FROM events WHERE seq >= ? AND seq < ? ORDER BY seq)`;
+
+/** What failed, mechanically: verify.ts turns it into a reason and a message. */
+export type RangeFailureKind =
+  /** Row `seq` (expected next) is missing. */
+  | 'gap'
+  /** The row's prev_hash is not the hash of the row before it. */
+  | 'link'
+  /** SHA-256(prev_hash ‖ body) is not the row's hash, or a hash is not 32 bytes. */
+  | 'hash'
+  /** The checkpoint at seq is not signed by the agent key. */
+  | 'checkpoint-signature'
+  /** The checkpoint at seq is signed but names another hash than the chain has. */
+  | 'checkpoint-hash';
+
+export interface RangeFailure {
+  seq: number;
+  kind: RangeFailureKind;
+  detail?: string;
+}
+
+export interface RangeResult {
+  /** The first row of the range: the caller checks it follows the previous range. */
+  first: { seq: number; prevHash: Buffer } | null;
+  /** The last row checked without fault. */
+  last: { seq: number; hash: Buffer } | null;
+  events: number;
+  checkpoints: number;
+  failure?: RangeFailure;
+}
+
+const sha256: (data: Buffer) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data).digest();
+
+export function verifyRange(db: Db, lo: number, hi: number, signatures: SignatureChecker | undefined): RangeResult {
+  const result: RangeResult = { first: null, last: null, events: 0, checkpoints: 0 };
+  const checkpoints = db
+    .prepare(`SELECT seq, hash, signature, key_fingerprint AS keyFingerprint, machine_id AS machineId FROM checkpoints WHERE seq >= ? AND seq <= ? ORDER BY seq`)
+    .all(lo, hi) as { seq: number; hash: Buffer; signature: Buffer; keyFingerprint: string; machineId: string | null }[];
+  let nextCheckpoint = 0;
+  const chunkQuery = db.prepare(CHUNK_SQL).pluck();
+  let prevHash: Buffer | null = null;
+  let expected = -1;
+
+  for (let from = lo; from <= hi; from += CHUNK_EVENTS) {
+    const chunk = chunkQuery.get(from, Math.min(from + CHUNK_EVENTS, hi + 1)) as Buffer | null;
+    if (chunk === null) continue;
+    let p = 0;
+    while (p < chunk.length) {
+      const seq = digits(chunk, p, 16);
+      const bodyLength = digits(chunk, p + 16, 10);
+      const prevLength = digits(chunk, p + 26, 2);
+      const hashLength = digits(chunk, p + 28, 2);
+      const prevStart = p + HEADER;
+      const hashStart = prevStart + prevLength + bodyLength;
+      p = hashStart + hashLength;
+
+      if (result.first === null) {
+        result.first = { seq, prevHash: Buffer.from(chunk.subarray(prevStart, prevStart + prevLength)) };
+      } else if (seq !== expected) {
+        result.failure = { seq: expected, kind: 'gap' };
+        return result;
+      }
+      if (prevLength !== HASH_BYTES || hashLength !== HASH_BYTES) {
+        result.failure = { seq, kind: 'hash', detail: `hash columns of ${prevLength} and ${hashLength} bytes` };
+        return result;
+      }
+      if (prevHash !== null && prevHash.compare(chunk, prevStart, prevStart + HASH_BYTES) !== 0) {
+        result.failure = { seq, kind: 'link' };
+        return result;
+      }
+      const hash = sha256(chunk.subarray(prevStart, hashStart));
+      if (hash.compare(chunk, hashStart, hashStart + HASH_BYTES) !== 0) {
+        result.failure = { seq, kind: 'hash' };
+        return result;
+      }
+
+      while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.seq <= seq) {
+        const checkpoint = checkpoints[nextCheckpoint++]!;
+        if (checkpoint.seq < seq) continue; // at a seq with no row: reported as a gap or by the caller
+        const problem = signatures === undefined ? 'no agent key to check it against' : signatures.problem(checkpoint);
+        if (problem !== undefined) {
+          result.failure = { seq, kind: 'checkpoint-signature', detail: problem };
+          return result;
+        }
+        if (!checkpoint.hash.equals(hash)) {
+          result.failure = { seq, kind: 'checkpoint-hash' };
+          return result;
+        }
+        result.checkpoints++;
+      }
+
+      prevHash = hash;
+      expected = seq + 1;
+      result.last = { seq, hash };
+      result.events++;
+    }
+  }
+  return result;
+}
+
+function digits(buffer: Buffer, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) value = value * 10 + (buffer[i]! - 48);
+  return value;
+}
