@@ -10,6 +10,9 @@ interface Command {
 /** One file per subcommand, loaded only when called (start-up stays cheap). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: () => import('./scan.js'),
+  log: () => import('./log.js'),
+  verify: () => import('./verify.js'),
+  identity: () => import('./identity.js'),
   officer: () => import('./officer.js'),
   'install-service': () => import('./install-service.js'),
   'uninstall-service': () => import('./uninstall-service.js'),
