@@ -55,6 +55,8 @@ export interface VerifyResult {
   /** The last seq before the first fault (all of the log when ok), and its hash. */
   lastVerifiedSeq: number;
   lastVerifiedHash: string;
+  /** Threads the chain was checked with. */
+  threads: number;
 }
 
 export interface VerifyOptions {
@@ -91,6 +93,7 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyResult
     keyFingerprint: checker?.fingerprint ?? null,
     lastVerifiedSeq: 0,
     lastVerifiedHash: GENESIS_HASH.toString('hex'),
+    threads: 1,
   };
   const fail = (failure: VerifyFailure, db?: Db): VerifyResult => {
     result.ok = false;
@@ -129,9 +132,10 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyResult
 
     if (stats.max !== null) {
       const ranges = await verifyRanges(db, options, checker, stats.max, stats.count);
+      result.threads = ranges.threads;
       let expected = 1;
       let prevHash: Buffer = GENESIS_HASH;
-      for (const range of ranges) {
+      for (const range of ranges.results) {
         if (range.first !== null) {
           if (range.first.seq !== expected) return fail({ seq: expected, reason: 'gap', detail: words.gap(expected) }, db);
           if (!range.first.prevHash.equals(prevHash)) return fail(explain(db, { seq: expected, kind: 'link' }), db);
@@ -227,13 +231,19 @@ function bodySeq(db: Db, seq: number): number | undefined {
   }
 }
 
-async function verifyRanges(db: Db, options: VerifyOptions, checker: SignatureChecker | undefined, maxSeq: number, count: number): Promise<RangeResult[]> {
+async function verifyRanges(
+  db: Db,
+  options: VerifyOptions,
+  checker: SignatureChecker | undefined,
+  maxSeq: number,
+  count: number,
+): Promise<{ results: RangeResult[]; threads: number }> {
   const threads = Math.max(1, Math.min(options.threads ?? Math.min(os.availableParallelism(), 4), Math.floor(count / (options.minEventsPerThread ?? 100_000))));
   const step = Math.ceil(maxSeq / threads);
   const bounds = Array.from({ length: threads }, (_, i) => [i * step + 1, Math.min((i + 1) * step, maxSeq)] as const);
   const workerFile = fileURLToPath(WORKER_URL);
   // Run from the TypeScript sources (the unit tests) there is no compiled worker: one thread then.
-  if (threads === 1 || !fs.existsSync(workerFile)) return bounds.map(([lo, hi]) => verifyRange(db, lo, hi, checker));
+  if (threads === 1 || !fs.existsSync(workerFile)) return { results: bounds.map(([lo, hi]) => verifyRange(db, lo, hi, checker)), threads: 1 };
 
   const key = options.key && {
     publicPem: options.key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
@@ -242,7 +252,7 @@ async function verifyRanges(db: Db, options: VerifyOptions, checker: SignatureCh
   };
   const others = bounds.slice(1).map(([lo, hi]) => runWorker(workerFile, { file: options.file, lo, hi, key: key ?? null }));
   const first = verifyRange(db, bounds[0]![0], bounds[0]![1], checker); // meanwhile, on this thread
-  return [first, ...(await Promise.all(others))];
+  return { results: [first, ...(await Promise.all(others))], threads };
 }
 
 function runWorker(workerFile: string, input: WorkerInput): Promise<RangeResult> {
