@@ -45,12 +45,17 @@ export function parsePolicy(bytes: Buffer, source: string): LoadedPolicy {
   } catch (error) {
     throw new PolicyError(source, '', `not valid JSON: ${describeJsonError(error as Error, text)}`);
   }
+  return { policy: validatePolicy(json, source), sha256: createHash('sha256').update(bytes).digest('hex'), source };
+}
+
+/** Check parsed JSON against the policy schema. Throws PolicyError naming the first bad field. */
+export function validatePolicy(json: unknown, source: string): Policy {
   const result = Policy.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new PolicyError(source, formatPath(issue.path), describeIssue(issue));
   }
-  return { policy: result.data, sha256: createHash('sha256').update(bytes).digest('hex'), source };
+  return result.data;
 }
 
 /** rules[3].severity */

@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: () => import('./verify.js'),
   identity: () => import('./identity.js'),
   officer: () => import('./officer.js'),
+  policy: () => import('./policy.js'),
+  media: () => import('./media.js'),
   'install-service': () => import('./install-service.js'),
   'uninstall-service': () => import('./uninstall-service.js'),
 };
@@ -37,11 +39,27 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: '文件不存在 / no such file',
+  EACCES: '权限不足 / permission denied',
+  EPERM: '不允许的操作 / operation not permitted',
+  EISDIR: '是目录而不是文件 / is a directory',
+  ENOSPC: '磁盘已满 / no space left on the device',
+  EROFS: '只读文件系统 / read-only file system',
+};
+
+function isFileError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException;
+  return typeof e?.code === 'string' && typeof e.path === 'string';
+}
+
 function reportError(error: unknown, usage: string): number {
   if (error instanceof PolicyError) {
     process.stderr.write(`baomi-agent: 策略无效 / policy refused: ${error.message}\n`);
   } else if (error instanceof UsageError || (error as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_PARSE_ARGS')) {
     process.stderr.write(`baomi-agent: ${(error as Error).message}\n${usage}\n`);
+  } else if (isFileError(error)) {
+    process.stderr.write(`baomi-agent: ${error.path}: ${FILE_ERRORS[error.code!] ?? error.code}\n`);
   } else {
     process.stderr.write(`baomi-agent: 错误 / error: ${(error as Error)?.stack ?? String(error)}\n`);
   }

@@ -8,8 +8,9 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
 
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/** The raw 32 bytes of an Ed25519 public key (of a public key, or of the public half of a private one). */
 export function rawPublicKey(key: KeyObject): Buffer {
-  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  const der = (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
   if (der.length !== 44 || !der.subarray(0, 12).equals(SPKI_ED25519_PREFIX)) throw new Error('not an Ed25519 public key');
   return der.subarray(12);
 }
