@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { HexId } from '../agent/findings/schema.js';
 
@@ -163,6 +164,22 @@ export const HolidayYear = z.strictObject({
 });
 export type HolidayYear = z.infer<typeof HolidayYear>;
 
+const Cron = z.string().refine((expression) => cron.validate(expression), { message: 'not a valid cron expression' });
+const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day, HH:MM');
+
+/** When the service scans and proves it is alive (in the policy's time zone). */
+export const Schedule = z.strictObject({
+  /** A quick scan of the device probes every N minutes (hot-plug events come on top). */
+  quickScanMinutes: z.number().int().min(1).max(1440).default(5),
+  /** The daily full scan (all probes), as a cron expression; missed (PC off) it runs at the next start. */
+  fullScanCron: Cron.default('0 12 * * *'),
+  /** A heartbeat in the log every N minutes: gaps show when the agent did not run. */
+  heartbeatMinutes: z.number().int().min(1).max(1440).default(15),
+  /** Time of the pre-holiday inspection on the last working day before the break. */
+  preHolidayAt: TimeOfDay.default('10:00'),
+});
+export type Schedule = z.infer<typeof Schedule>;
+
 /** How findings are counted where the articles leave room. */
 export const Detection = z.strictObject({
   /** Count virtual interfaces (bridges, veth, tun) in NET-CABLE and NET-INTERNET. */
@@ -180,7 +197,8 @@ export const Policy = z
     title: Text,
     /** Class of the computers this policy governs, unless registry.hosts says otherwise. */
     computerClass: Classification,
-    timezone: z.string().min(1).default('Asia/Shanghai'),
+    timezone: z.string().refine(isTimeZone, { message: 'not an IANA time zone' }).default('Asia/Shanghai'),
+    schedule: Schedule.default({ quickScanMinutes: 5, fullScanCron: '0 12 * * *', heartbeatMinutes: 15, preHolidayAt: '10:00' }),
     detection: Detection.default({ virtualInterfaces: false, onboardAudio: true }),
     rules: z.array(Rule).min(1),
     requiredSoftware: z.array(RequiredSoftware).default([]),
@@ -200,4 +218,13 @@ export const Policy = z
     });
   });
 export type Policy = z.infer<typeof Policy>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type PolicyInput = z.input<typeof Policy>;
