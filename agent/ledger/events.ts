@@ -16,6 +16,10 @@ export const FindingKind = z.enum(FINDING_KINDS);
 export const ScanScope = z.enum(['full', 'quick', 'hotplug', 'deep']);
 export type ScanScope = z.infer<typeof ScanScope>;
 
+/** What started a scan: a catch-up is a scheduled scan the computer missed while it was off. */
+export const ScanTrigger = z.enum(['manual', 'start', 'schedule', 'catch-up', 'hotplug', 'policy-change']);
+export type ScanTrigger = z.infer<typeof ScanTrigger>;
+
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
 const Seq = z.number().int().nonnegative();
 const IsoTime = z.iso.datetime();
@@ -38,6 +42,9 @@ export const ScanCompleted = event(
   'scan.completed',
   z.strictObject({
     scope: ScanScope,
+    trigger: ScanTrigger.optional(),
+    /** A pre-holiday inspection (T1 九.3): which holiday, and the day it was due. */
+    inspection: z.strictObject({ holiday: z.string(), due: z.iso.date(), report: z.string().nullable() }).optional(),
     /** The finding kinds this scan looked at; absent when it looked at all of them. */
     kinds: z.array(FindingKind).optional(),
     /** When the scan started (the event's own time is when it was recorded). */

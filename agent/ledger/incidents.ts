@@ -3,7 +3,7 @@ import type { ScanReport } from '../scan/scan-report.js';
 import { CHECKS } from '../../policies/checks/index.js';
 import type { RuleId } from '../../policies/schema.js';
 import type { Violation } from '../../policies/violation.js';
-import type { PayloadOf, ScanScope, StoredEvent } from './events.js';
+import type { PayloadOf, ScanScope, ScanTrigger, StoredEvent } from './events.js';
 import type { Ledger } from './ledger.js';
 import { readIncidents, type Incident } from './read.js';
 import type { Db } from './store.js';
@@ -22,6 +22,8 @@ import type { Db } from './store.js';
 
 export interface RecordScanOptions {
   scope: ScanScope;
+  trigger?: ScanTrigger;
+  inspection?: PayloadOf<'scan.completed'>['inspection'];
   /** The finding kinds the scan looked at; undefined: all. */
   kinds?: readonly FindingKind[];
 }
@@ -71,6 +73,8 @@ export function recordScan(ledger: Ledger, report: ScanReport, options: RecordSc
       type: 'scan.completed',
       payload: {
         scope: options.scope,
+        trigger: options.trigger,
+        inspection: options.inspection,
         kinds: options.kinds === undefined ? undefined : [...options.kinds],
         startedAt: report.startedAt,
         probes: report.probes,
@@ -122,6 +126,7 @@ export function deriveIncidents(db: Db): Map<string, Incident> {
       open.delete(key);
       continue;
     }
+    if (event.type !== 'violation.opened') continue; // (a damaged index)
     const { rule, findingId, findingKind } = event.payload;
     open.set(key, { rule, findingId, findingKind: findingKind ?? null, openedSeq: event.seq, firstSeen: event.time, lastSeen: event.time });
   }

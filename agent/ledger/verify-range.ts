@@ -18,12 +18,12 @@ import type { Db } from './store.js';
 const CHUNK_EVENTS = 2000;
 const HEADER = 30;
 
-// The ORDER BY of the subquery costs nothing (rows are read in seq order) and keeps
-// group_concat in that order; an aggregate ORDER BY would sort again (measured 1.7× slower).
+// octet_length() counts bytes without copying; `||` keeps a BLOB's bytes as they are. The
+// ORDER BY of the subquery costs nothing (rows are read in seq order) and keeps group_concat in
+// that order; an aggregate ORDER BY would sort again (measured 1.7× slower).
 const CHUNK_SQL = `SELECT CAST(group_concat(record, '') AS BLOB) FROM (
-    SELECT printf('%016d%010d%02d%02d', seq, length(CAST(body AS BLOB)),
-             min(length(CAST(prev_hash AS BLOB)), 99), min(length(CAST(hash AS BLOB)), 99))
-           || CAST(prev_hash AS BLOB) || CAST(body AS BLOB) || CAST(hash AS BLOB) AS record
+    SELECT printf('%016d%010d%02d%02d', seq, octet_length(body), min(octet_length(prev_hash), 99), min(octet_length(hash), 99))
+           || prev_hash || body || hash AS record
     FROM events WHERE seq >= ? AND seq < ? ORDER BY seq)`;
 
 /** What failed, mechanically: verify.ts turns it into a reason and a message. */
@@ -68,7 +68,13 @@ export function verifyRange(db: Db, lo: number, hi: number, signatures: Signatur
   let nextCheckpoint = 0;
   const chunkQuery = db.prepare(CHUNK_SQL).pluck();
   let prevHash: Buffer | null = null;
+  let prevSeq = 0;
   let expected = -1;
+  const finish = (failure?: RangeFailure): RangeResult => {
+    if (prevHash !== null) result.last = { seq: prevSeq, hash: prevHash };
+    if (failure) result.failure = failure;
+    return result;
+  };
 
   for (let from = lo; from <= hi; from += CHUNK_EVENTS) {
     const chunk = chunkQuery.get(from, Math.min(from + CHUNK_EVENTS, hi + 1)) as Buffer | null;
@@ -86,45 +92,35 @@ export function verifyRange(db: Db, lo: number, hi: number, signatures: Signatur
       if (result.first === null) {
         result.first = { seq, prevHash: Buffer.from(chunk.subarray(prevStart, prevStart + prevLength)) };
       } else if (seq !== expected) {
-        result.failure = { seq: expected, kind: 'gap' };
-        return result;
+        return finish({ seq: expected, kind: 'gap' });
       }
       if (prevLength !== HASH_BYTES || hashLength !== HASH_BYTES) {
-        result.failure = { seq, kind: 'hash', detail: `hash columns of ${prevLength} and ${hashLength} bytes` };
-        return result;
+        return finish({ seq, kind: 'hash', detail: `hash columns of ${prevLength} and ${hashLength} bytes` });
       }
       if (prevHash !== null && prevHash.compare(chunk, prevStart, prevStart + HASH_BYTES) !== 0) {
-        result.failure = { seq, kind: 'link' };
-        return result;
+        return finish({ seq, kind: 'link' });
       }
       const hash = sha256(chunk.subarray(prevStart, hashStart));
       if (hash.compare(chunk, hashStart, hashStart + HASH_BYTES) !== 0) {
-        result.failure = { seq, kind: 'hash' };
-        return result;
+        return finish({ seq, kind: 'hash' });
       }
 
       while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.seq <= seq) {
         const checkpoint = checkpoints[nextCheckpoint++]!;
         if (checkpoint.seq < seq) continue; // at a seq with no row: reported as a gap or by the caller
         const problem = signatures === undefined ? 'no agent key to check it against' : signatures.problem(checkpoint);
-        if (problem !== undefined) {
-          result.failure = { seq, kind: 'checkpoint-signature', detail: problem };
-          return result;
-        }
-        if (!checkpoint.hash.equals(hash)) {
-          result.failure = { seq, kind: 'checkpoint-hash' };
-          return result;
-        }
+        if (problem !== undefined) return finish({ seq, kind: 'checkpoint-signature', detail: problem });
+        if (!checkpoint.hash.equals(hash)) return finish({ seq, kind: 'checkpoint-hash' });
         result.checkpoints++;
       }
 
       prevHash = hash;
+      prevSeq = seq;
       expected = seq + 1;
-      result.last = { seq, hash };
       result.events++;
     }
   }
-  return result;
+  return finish();
 }
 
 function digits(buffer: Buffer, at: number, count: number): number {

@@ -82,6 +82,22 @@ describe('a database that does not verify on open', () => {
     ledger.close();
   });
 
+  test('a damaged page in the middle of the events: found by reading them, moved aside', async () => {
+    const dir = await filledLedger(2000);
+    const { file } = ledgerFiles(dir);
+    const size = fs.statSync(file).size;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+    fs.closeSync(fd);
+    const result = await verifyDir(dir);
+    expect(result.ok).toBe(false);
+    expect(['unreadable', 'gap', 'hash-mismatch']).toContain(result.failure!.reason);
+    const ledger = await openLedger(dir);
+    expect(ledger.recovery!.failure.reason).toBe(result.failure!.reason);
+    expect(fs.statSync(ledger.recovery!.movedTo!).size).toBe(size);
+    ledger.close();
+  });
+
   test('two recoveries in a row keep both old files', async () => {
     const dir = await filledLedger(3);
     const { file } = ledgerFiles(dir);
