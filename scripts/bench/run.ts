@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark of the project, one after another, printing a report.
  * Each module prints its own lines; speed is measured here, never in timed unit tests.
- *   node dist/scripts/bench/run.js [name …]     (names: scan, …; default all)
+ *   node dist/scripts/bench/run.js [name …]     (names: scan, ledger, …; default all)
  */
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   scan: () => import('./scan.bench.js'),
+  ledger: () => import('./ledger.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
