@@ -11,18 +11,19 @@ import type { Db } from './store.js';
  * Speed matters (the goal is 1,000,000 events in under 2 s): SQLite concatenates a few thousand
  * rows into one BLOB, so only one value per chunk crosses into JavaScript, and each event is
  * hashed straight from that BLOB, where its prev_hash already sits in front of its body.
- * Record layout: seq (16 ASCII digits) · body length (10) · prev_hash length (2) · hash length (2)
- * · prev_hash · body · hash.
+ * Record: `seq,bodyLength,prevLength,hashLength:` in ASCII decimal, then prev_hash, body, hash.
  */
 
 const CHUNK_EVENTS = 2000;
-const HEADER = 30;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 
-// octet_length() counts bytes without copying; `||` keeps a BLOB's bytes as they are. The
-// ORDER BY of the subquery costs nothing (rows are read in seq order) and keeps group_concat in
-// that order; an aggregate ORDER BY would sort again (measured 1.7× slower).
+// octet_length() counts bytes without copying; `||` keeps a BLOB's bytes as they are; plain
+// concatenation is cheaper than printf (measured). The ORDER BY of the subquery costs nothing
+// (rows are read in seq order) and keeps group_concat in that order; an aggregate ORDER BY
+// would sort again (measured 1.7× slower).
 const CHUNK_SQL = `SELECT CAST(group_concat(record, '') AS BLOB) FROM (
-    SELECT printf('%016d%010d%02d%02d', seq, octet_length(body), min(octet_length(prev_hash), 99), min(octet_length(hash), 99))
+    SELECT seq || ',' || octet_length(body) || ',' || octet_length(prev_hash) || ',' || octet_length(hash) || ':'
            || prev_hash || body || hash AS record
     FROM events WHERE seq >= ? AND seq < ? ORDER BY seq)`;
 
@@ -81,11 +82,16 @@ export function verifyRange(db: Db, lo: number, hi: number, signatures: Signatur
     if (chunk === null) continue;
     let p = 0;
     while (p < chunk.length) {
-      const seq = digits(chunk, p, 16);
-      const bodyLength = digits(chunk, p + 16, 10);
-      const prevLength = digits(chunk, p + 26, 2);
-      const hashLength = digits(chunk, p + 28, 2);
-      const prevStart = p + HEADER;
+      let at = p;
+      let seq = 0;
+      for (let c = chunk[at++]!; c !== COMMA; c = chunk[at++]!) seq = seq * 10 + c - 48;
+      let bodyLength = 0;
+      for (let c = chunk[at++]!; c !== COMMA; c = chunk[at++]!) bodyLength = bodyLength * 10 + c - 48;
+      let prevLength = 0;
+      for (let c = chunk[at++]!; c !== COMMA; c = chunk[at++]!) prevLength = prevLength * 10 + c - 48;
+      let hashLength = 0;
+      for (let c = chunk[at++]!; c !== COLON; c = chunk[at++]!) hashLength = hashLength * 10 + c - 48;
+      const prevStart = at;
       const hashStart = prevStart + prevLength + bodyLength;
       p = hashStart + hashLength;
 
@@ -121,10 +127,4 @@ export function verifyRange(db: Db, lo: number, hi: number, signatures: Signatur
     }
   }
   return finish();
-}
-
-function digits(buffer: Buffer, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i++) value = value * 10 + (buffer[i]! - 48);
-  return value;
 }

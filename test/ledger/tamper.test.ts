@@ -30,6 +30,12 @@ describe('tampering is detected', () => {
     expect(result.failure!.detail.en).toContain('event 40 does not match its hash');
   });
 
+  test('a hash column cut short → hash-mismatch at that seq', async () => {
+    const dir = await hundred();
+    tamper(dir, (db) => db.prepare(`UPDATE events SET hash = x'00ff' WHERE seq = 30`).run());
+    expect(await verifyDir(dir)).toMatchObject({ ok: false, failure: { seq: 30, reason: 'hash-mismatch' } });
+  });
+
   test('delete a row → gap at that seq', async () => {
     const dir = await hundred();
     tamper(dir, (db) => db.prepare(`DELETE FROM events WHERE seq = 40`).run());
