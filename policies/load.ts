@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { PACKAGE_ROOT } from '../agent/package-root.js';
 import { Policy } from './schema.js';
 
 /** A policy that cannot be used, with where and why: `file: field: reason`. */
@@ -24,7 +24,7 @@ export interface LoadedPolicy {
 }
 
 /** The policy that applies until an officer's signed policy is installed. */
-export const BUILTIN_POLICY_FILE = path.join(packageRoot(), 'policies', 'cn-office-standalone.policy.json');
+export const BUILTIN_POLICY_FILE = path.join(PACKAGE_ROOT, 'policies', 'cn-office-standalone.policy.json');
 
 export function loadPolicyFile(file: string): LoadedPolicy {
   let bytes: Buffer;
@@ -79,14 +79,4 @@ function describeJsonError(error: Error, text: string): string {
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
   return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
-}
-
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('baomi: package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
 }

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   officer: () => import('./officer.js'),
   policy: () => import('./policy.js'),
   media: () => import('./media.js'),
+  run: () => import('./run.js'),
   'install-service': () => import('./install-service.js'),
   'uninstall-service': () => import('./uninstall-service.js'),
 };
@@ -67,3 +68,5 @@ function reportError(error: unknown, usage: string): number {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// `run` may leave handles open (libusb's event thread): once a command is done, the process is.
+if (process.argv[2] === 'run') process.exit();

@@ -1,5 +1,5 @@
 import type { HostRoot } from '../host-root.js';
-import type { Finding } from '../findings/schema.js';
+import type { Finding, FindingKind } from '../findings/schema.js';
 import type { SoftwareToFind } from './software/linux.js';
 
 /** What a probe may look at: the host, and what the policy asks it to look for. */
@@ -15,5 +15,7 @@ export interface ProbeContext {
  */
 export interface Probe {
   name: string;
+  /** The kinds of finding it returns (besides probe-unavailable when it cannot look). */
+  kinds: readonly FindingKind[];
   run(context: ProbeContext): Finding[];
 }

@@ -17,6 +17,7 @@ const USB_AUDIO_CONTROL = '01';
  */
 export const audioProbe: Probe = {
   name: 'audio',
+  kinds: ['audio-capture'],
   run: ({ host }) => {
     const entries = host.list(CLASS_SOUND);
     const cardNames = parseAsoundCards(host.readText('/proc/asound/cards') ?? '');

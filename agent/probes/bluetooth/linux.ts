@@ -12,6 +12,7 @@ const USB_RF_CONTROLLER = '01';
 /** Bluetooth controllers (hciN), powered or not, and Bluetooth USB radios no driver has claimed. */
 export const bluetoothProbe: Probe = {
   name: 'bluetooth',
+  kinds: ['bluetooth-adapter'],
   run: ({ host }) => {
     const adapters = host
       .list(CLASS_BLUETOOTH)

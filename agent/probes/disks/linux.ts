@@ -4,6 +4,7 @@ import { isRemovableMedium, listBlockDevices } from '../storage/block-devices.js
 /** The fixed-disk inventory (model, serial, size), compared by the policy with the enrolled baseline. */
 export const disksProbe: Probe = {
   name: 'disks',
+  kinds: ['fixed-disk'],
   run: ({ host }) =>
     listBlockDevices(host)
       .filter((disk) => !isRemovableMedium(disk))

@@ -20,6 +20,7 @@ const WWAN_DRIVERS = new Set(['qmi_wwan', 'cdc_mbim', 'huawei_cdc_ncm', 'sierra_
 
 export const networkProbe: Probe = {
   name: 'network',
+  kinds: ['network-interface'],
   run: ({ host }) => {
     const addressing = readAddressing(host);
     return host.list(CLASS_NET).map((name) => readInterface(host, name, addressing));

@@ -25,6 +25,7 @@ const USB_PRINTER = '07';
  */
 export const printersProbe: Probe = {
   name: 'printers',
+  kinds: ['printer'],
   run: ({ host }) => {
     const conf = host.readText(PRINTERS_CONF);
     if (conf === undefined) return [];

@@ -25,6 +25,7 @@ const COMM_LENGTH = 15;
  */
 export const softwareProbe: Probe = {
   name: 'software',
+  kinds: ['security-software'],
   run: ({ host, requiredSoftware }) => {
     if (requiredSoftware.length === 0) return [];
     const processes = listProcesses(host);

@@ -15,6 +15,7 @@ const USB_MASS_STORAGE = '08';
  */
 export const storageProbe: Probe = {
   name: 'storage',
+  kinds: ['removable-storage'],
   run: ({ host }) => {
     const media = listBlockDevices(host).filter(isRemovableMedium);
     const withDisk = new Set(media.flatMap((disk) => (disk.device.usbPath ? [disk.device.usbPath] : [])));

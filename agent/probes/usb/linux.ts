@@ -18,6 +18,7 @@ const CDC_MBIM = '0e';
 /** The full USB inventory: every plugged device with its interfaces (root hubs left out). */
 export const usbProbe: Probe = {
   name: 'usb',
+  kinds: ['usb-device'],
   run: ({ host }) => {
     const interfaces = listUsbInterfaces(host);
     return listUsbDevices(host).map((devicePath): FindingOf<'usb-device'> => {

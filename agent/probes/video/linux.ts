@@ -23,6 +23,7 @@ interface VideoNodeInfo {
  */
 export const videoProbe: Probe = {
   name: 'video',
+  kinds: ['video-capture'],
   run: ({ host }) => {
     const groups = new Map<string, VideoNodeInfo[]>();
     for (const node of host.list(CLASS_V4L)) {

@@ -1,0 +1,250 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { HostRoot } from '../host-root.js';
+import { recordScan, type RecordScanOptions } from '../ledger/incidents.js';
+import type { PayloadOf } from '../ledger/events.js';
+import { Ledger } from '../ledger/ledger.js';
+import { ledgerFiles, verifyLedger } from '../ledger/verify.js';
+import type { Probe } from '../probes/probe.js';
+import { LINUX_PROBES } from '../probes/run-probes.js';
+import { dateIn } from '../schedule/calendar-date.js';
+import type { PreHolidayInspection } from '../schedule/pre-holiday.js';
+import { scan } from '../scan/scan.js';
+import { writeFileAtomic } from '../state/state-dir.js';
+import { AGENT_VERSION } from '../package-root.js';
+import { INSTALLED_POLICY_FILE, loadPolicyInForce, type PolicyInForce } from '../../policies/in-force.js';
+import { dailyScanMissed, inspectionDue } from './catch-up.js';
+import { everyMinutes } from './cron-every.js';
+import { DeviceWatcher } from './device-watcher.js';
+import type { DeviceArea } from './device-snapshot.js';
+import { removePidFile, writePidFile } from './pid-file.js';
+import { kindsCovered, probesForAreas, QUICK_PROBES } from './scan-plans.js';
+
+export interface ServiceOptions {
+  host: HostRoot;
+  stateDir: string;
+  trustDir: string;
+  logger: Logger;
+  now?: () => Date;
+  /** Poll period of the device watcher when idle (default 1 s). */
+  watchIdleMs?: number;
+  /** Use libusb hot-plug events (default: on the live root). */
+  libusb?: boolean;
+}
+
+type ScanOptions = Omit<RecordScanOptions, 'kinds'> & { probes?: readonly Probe[] };
+
+/** What the log says about earlier runs, read once at start. */
+interface History {
+  /** When the log began: nothing before it can have been missed by this agent. */
+  firstEvent: Date | null;
+  cleanShutdown: boolean;
+  lastFullScan: Date | null;
+  inspectionsDone: Set<string>;
+  lastAppliedSha256: string | null;
+}
+
+/**
+ * `baomi-agent run`: the long-running agent. It records that it started (and whether it had
+ * stopped cleanly), puts the policy in force, scans, then scans again on schedule, on every
+ * device change and before each holiday, writes heartbeats, and records that it stopped.
+ * Everything it does is synchronous against the log, so a stop never interrupts a write.
+ */
+export class AgentService {
+  private policy!: PolicyInForce;
+  private tasks: ScheduledTask[] = [];
+  private watcher: DeviceWatcher | undefined;
+  private policyWatch: fs.FSWatcher | undefined;
+  private stopped = false;
+  /** Since when this agent has been watching (inspections due before it were never its to miss). */
+  private since!: Date;
+  private readonly now: () => Date;
+
+  private constructor(
+    private readonly ledger: Ledger,
+    private readonly options: ServiceOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  static async start(options: ServiceOptions): Promise<AgentService> {
+    const ledger = await Ledger.open({ stateDir: options.stateDir, host: options.host, now: options.now });
+    const service = new AgentService(ledger, options);
+    await service.begin();
+    return service;
+  }
+
+  private async begin(): Promise<void> {
+    const { logger, stateDir } = this.options;
+    if (this.ledger.recovery) logger.error({ recovery: this.ledger.recovery }, 'violation log did not verify: moved aside, new chain started');
+    const history = this.readHistory();
+    writePidFile(stateDir, { pid: process.pid, startedAt: this.now().toISOString() });
+    this.ledger.append({ type: 'agent.started', payload: { cleanShutdown: history.cleanShutdown, version: AGENT_VERSION, pid: process.pid } });
+    logger.info({ cleanShutdown: history.cleanShutdown }, 'agent started');
+    this.putPolicyInForce(history.lastAppliedSha256);
+    const missed = history.firstEvent !== null && dailyScanMissed(history.lastFullScan, this.now());
+    this.scanNow({ scope: 'full', trigger: missed ? 'catch-up' : 'start' });
+    this.since = history.firstEvent ?? this.now();
+    await this.inspectIfDue(history.inspectionsDone);
+    this.schedule(history.inspectionsDone);
+    this.watcher = new DeviceWatcher({
+      host: this.options.host,
+      logger,
+      onChange: (areas) => this.onDevicesChanged(areas),
+      idleMs: this.options.watchIdleMs,
+      libusb: this.options.libusb,
+    });
+    await this.watcher.start();
+    this.watchPolicyFile();
+  }
+
+  /** Stop: no new work, the agent.stopped event, the log closed. Safe to call twice. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.watcher?.stop();
+    this.policyWatch?.close();
+    for (const task of this.tasks) await task.destroy();
+    this.ledger.append({ type: 'agent.stopped', payload: { reason } });
+    this.ledger.close();
+    removePidFile(this.options.stateDir, process.pid);
+    this.options.logger.info({ reason }, 'agent stopped');
+  }
+
+  private readHistory(): History {
+    let firstEvent: Date | null = null;
+    for (const event of this.ledger.events()) {
+      firstEvent = new Date(event.time);
+      break; // closes the statement
+    }
+    const history: History = {
+      firstEvent,
+      cleanShutdown: true,
+      lastFullScan: null,
+      inspectionsDone: new Set(),
+      lastAppliedSha256: null,
+    };
+    for (const event of this.ledger.events({ types: ['agent.started', 'agent.stopped', 'scan.completed', 'policy.applied'] })) {
+      if (event.type === 'agent.started') history.cleanShutdown = false;
+      else if (event.type === 'agent.stopped') history.cleanShutdown = true;
+      else if (event.type === 'policy.applied') history.lastAppliedSha256 = (event.payload as PayloadOf<'policy.applied'>).sha256;
+      else {
+        const payload = event.payload as PayloadOf<'scan.completed'>;
+        if (payload.scope === 'full' || payload.scope === 'deep') history.lastFullScan = new Date(event.time);
+        if (payload.inspection) history.inspectionsDone.add(payload.inspection.due);
+      }
+    }
+    return history;
+  }
+
+  /** Load the policy in force; record when it changed since the last recorded, or was refused. */
+  private putPolicyInForce(lastAppliedSha256: string | null): void {
+    const { inForce, refused } = loadPolicyInForce({ stateDir: this.options.stateDir, trustDir: this.options.trustDir });
+    if (refused) {
+      this.ledger.append({ type: 'policy.refused', payload: { source: refused.source, field: refused.field, reason: refused.reason } });
+      this.options.logger.error({ source: refused.source, field: refused.field, reason: refused.reason }, 'installed policy refused: the built-in policy applies');
+    }
+    if (inForce.sha256 !== lastAppliedSha256) {
+      this.ledger.append({
+        type: 'policy.applied',
+        payload: { id: inForce.policy.id, version: inForce.policy.version, sha256: inForce.sha256, signer: inForce.signer },
+      });
+    }
+    this.policy = inForce;
+  }
+
+  private scanNow(options: ScanOptions): void {
+    if (this.stopped) return;
+    const probes = options.probes ?? LINUX_PROBES;
+    const report = scan({ host: this.options.host, policy: this.policy, probes, now: this.now });
+    const recorded = recordScan(this.ledger, report, { ...options, kinds: kindsCovered(probes) });
+    this.options.logger.info(
+      { scope: options.scope, trigger: options.trigger, durationMs: report.durationMs, opened: recorded.opened.length, resolved: recorded.resolved.length },
+      'scan recorded',
+    );
+  }
+
+  private onDevicesChanged(areas: DeviceArea[]): void {
+    this.scanNow({ scope: 'hotplug', trigger: 'hotplug', probes: probesForAreas(areas) });
+  }
+
+  private schedule(inspectionsDone: Set<string>): void {
+    const { schedule, timezone } = this.policy.policy;
+    const every = (expression: string, name: string, work: () => unknown) =>
+      this.tasks.push(
+        cron.schedule(expression, async () => {
+          try {
+            await work();
+          } catch (error) {
+            this.options.logger.error({ err: error, task: name }, 'scheduled work failed');
+          }
+        }, { timezone, name, noOverlap: true }),
+      );
+    every(everyMinutes(schedule.quickScanMinutes), 'quick-scan', () => this.scanNow({ scope: 'quick', trigger: 'schedule', probes: QUICK_PROBES }));
+    every(schedule.fullScanCron, 'full-scan', () => this.scanNow({ scope: 'full', trigger: 'schedule' }));
+    every(everyMinutes(schedule.heartbeatMinutes), 'heartbeat', () => !this.stopped && this.ledger.append({ type: 'agent.heartbeat', payload: {} }));
+    const [hour, minute] = schedule.preHolidayAt.split(':').map(Number);
+    every(`${minute} ${hour} * * *`, 'pre-holiday', () => this.inspectIfDue(inspectionsDone));
+  }
+
+  /** Today's pre-holiday inspection once its time has come, or one missed while the computer was off. */
+  private async inspectIfDue(done: Set<string>): Promise<void> {
+    const { timezone, holidays, schedule } = this.policy.policy;
+    const now = this.now();
+    const time = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
+    const due = inspectionDue(dateIn(now, timezone), time, schedule.preHolidayAt, holidays, done, dateIn(this.since, timezone));
+    if (due === null || this.stopped) return;
+    await this.inspect(due.inspection, due.catchUp);
+    done.add(due.inspection.inspectionDate);
+  }
+
+  /**
+   * The deep scan before a holiday (T1 九.3): every probe, the log verified, and a report kept
+   * in the state directory for the inspector.
+   */
+  private async inspect(inspection: PreHolidayInspection, catchUp: boolean): Promise<void> {
+    const { stateDir, logger } = this.options;
+    const { file, headFile } = ledgerFiles(stateDir);
+    const verified = await verifyLedger({ file, headFile, key: this.ledger.key });
+    const report = scan({ host: this.options.host, policy: this.policy, now: this.now });
+    const reportFile = path.join(stateDir, 'reports', `inspection-${inspection.inspectionDate}-${inspection.holiday}.json`);
+    fs.mkdirSync(path.dirname(reportFile), { recursive: true, mode: 0o700 });
+    writeFileAtomic(reportFile, JSON.stringify({ inspection, catchUp, ledgerVerified: verified.ok, scan: report }, null, 2) + '\n');
+    recordScan(this.ledger, report, {
+      scope: 'deep',
+      trigger: catchUp ? 'catch-up' : 'schedule',
+      inspection: { holiday: inspection.holiday, due: inspection.inspectionDate, report: path.basename(reportFile) },
+    });
+    logger.info({ holiday: inspection.holiday, due: inspection.inspectionDate, catchUp, ledgerVerified: verified.ok }, 'pre-holiday inspection recorded');
+  }
+
+  /** An officer applying a policy while the agent runs: put it in force and scan with it. */
+  private watchPolicyFile(): void {
+    try {
+      this.policyWatch = fs.watch(this.options.stateDir, (_event, name) => {
+        if (name !== INSTALLED_POLICY_FILE || this.stopped) return;
+        const previous = this.policy.sha256;
+        this.putPolicyInForce(previous);
+        if (this.policy.sha256 !== previous) {
+          this.rescheduleForPolicy();
+          this.scanNow({ scope: 'full', trigger: 'policy-change' });
+        }
+      });
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'cannot watch the state directory: a new policy applies at the next start');
+    }
+  }
+
+  private rescheduleForPolicy(): void {
+    const done = new Set<string>();
+    for (const event of this.ledger.events({ types: ['scan.completed'] })) {
+      const inspection = (event.payload as PayloadOf<'scan.completed'>).inspection;
+      if (inspection) done.add(inspection.due);
+    }
+    for (const task of this.tasks) void task.destroy();
+    this.tasks = [];
+    this.schedule(done);
+  }
+}

@@ -1,0 +1,33 @@
+import type { FindingKind } from '../findings/schema.js';
+import { audioProbe } from '../probes/audio/linux.js';
+import { bluetoothProbe } from '../probes/bluetooth/linux.js';
+import { disksProbe } from '../probes/disks/linux.js';
+import { networkProbe } from '../probes/network/linux.js';
+import { printersProbe } from '../probes/printers/linux.js';
+import type { Probe } from '../probes/probe.js';
+import { LINUX_PROBES } from '../probes/run-probes.js';
+import { storageProbe } from '../probes/storage/linux.js';
+import { usbProbe } from '../probes/usb/linux.js';
+import { videoProbe } from '../probes/video/linux.js';
+import type { DeviceArea } from './device-snapshot.js';
+
+/** Which probes each kind of scan runs. A full scan runs them all. */
+export const QUICK_PROBES: readonly Probe[] = [networkProbe, bluetoothProbe, audioProbe, videoProbe, storageProbe, usbProbe];
+
+/** What may have changed when a device area changes: a USB device can be a disk, a NIC, a camera … */
+const AREA_PROBES: Record<DeviceArea, readonly Probe[]> = {
+  usb: [usbProbe, storageProbe, audioProbe, videoProbe, bluetoothProbe, networkProbe, printersProbe],
+  block: [storageProbe, disksProbe],
+  net: [networkProbe],
+};
+
+export function probesForAreas(areas: readonly DeviceArea[]): Probe[] {
+  const wanted = new Set(areas.flatMap((area) => AREA_PROBES[area]));
+  return LINUX_PROBES.filter((probe) => wanted.has(probe));
+}
+
+/** The finding kinds a set of probes covers (undefined: all of them, a full scan). */
+export function kindsCovered(probes: readonly Probe[]): FindingKind[] | undefined {
+  if (LINUX_PROBES.every((probe) => probes.includes(probe))) return undefined;
+  return [...new Set(probes.flatMap((probe) => probe.kinds))];
+}
