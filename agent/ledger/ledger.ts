@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HostRoot } from '../host-root.js';
 import { loadOrCreateAgentKey, type AgentKey } from '../state/agent-key.js';
-import { ensureStateDir, removeStaleTempFiles } from '../state/state-dir.js';
+import { ensureStateDir, removeStaleTempFiles, tighten } from '../state/state-dir.js';
 import { chainHash, eventBody, GENESIS_HASH } from './chain.js';
 import { readHead, signCheckpoint, writeHead, type Checkpoint } from './checkpoint.js';
 import { monotonicMs as readMonotonic, readBootId, readMachineId } from './clock.js';
 import { LedgerEvent, type EventEnvelope, type LedgerEventInput, type StoredEvent } from './events.js';
 import { reconcileIncidents } from './incidents.js';
 import { readEvents, type EventFilter } from './read.js';
-import { createSchema, isEmpty, openWritable, type Db } from './store.js';
+import { createSchema, openWritable, type Db } from './store.js';
 import { latestCheckpoint, ledgerFiles, verifyLedger, type VerifyFailure } from './verify.js';
 
 /**
@@ -85,6 +85,7 @@ export class Ledger {
     const { file, headFile } = ledgerFiles(stateDir);
     const host = options.host ?? new HostRoot('/');
     const now = options.now ?? (() => new Date());
+    tighten(headFile);
     const head = readHead(headFile);
     const freshHead = head.kind === 'missing' || (head.kind === 'ok' && head.checkpoint.seq === 0);
     let db: Db | undefined;
@@ -93,7 +94,7 @@ export class Ledger {
       if (fs.existsSync(file) || freshHead) {
         db = openWritable(file); // also replays a WAL left by a crash
         // Empty: new, or killed while being created.
-        if (isEmpty(db) && freshHead) createSchema(db, key.fingerprint, now().toISOString());
+        if (freshHead) createSchema(db, key.fingerprint, now().toISOString());
       }
     } catch (error) {
       db?.close();
@@ -195,15 +196,21 @@ export class Ledger {
     const event = LedgerEvent.parse(input);
     const now = this.now();
     const time = now.toISOString();
+    let checkpoint: Checkpoint | undefined;
     if (tail.time !== null && now.getTime() < tail.timeMs) {
       // The wall clock went back: say so first; the order stays the order of seq.
       this.insert(tail, { type: 'clock.skew', payload: { previousTime: tail.time, time } }, time);
+      checkpoint = this.checkpointIfDue(tail, time);
     }
     const stored = this.insert(tail, event, time);
-    if (stored.seq % this.checkpointEvery !== 0) return { event: stored };
-    const checkpoint = signCheckpoint(this.key, stored.seq, tail.hash, this.machineId, time);
+    return { event: stored, checkpoint: this.checkpointIfDue(tail, time) ?? checkpoint };
+  }
+
+  private checkpointIfDue(tail: Tail, time: string): Checkpoint | undefined {
+    if (tail.seq % this.checkpointEvery !== 0) return undefined;
+    const checkpoint = signCheckpoint(this.key, tail.seq, tail.hash, this.machineId, time);
     this.storeCheckpoint(checkpoint);
-    return { event: stored, checkpoint };
+    return checkpoint;
   }
 
   private insert(tail: Tail, event: LedgerEvent, time: string): StoredEvent {

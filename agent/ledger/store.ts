@@ -78,8 +78,10 @@ export function isEmpty(db: Db): boolean {
   return (db.prepare(`SELECT count(*) FROM sqlite_schema`).pluck().get() as number) === 0;
 }
 
+/** Create the tables in an empty database; one that has any is left alone (another process was first). */
 export function createSchema(db: Db, fingerprint: string, now: string): void {
   db.transaction(() => {
+    if (!isEmpty(db)) return;
     for (const statement of SCHEMA) db.exec(statement);
     const meta = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`);
     meta.run('format', 'baomi.ledger/1');

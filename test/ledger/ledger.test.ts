@@ -103,11 +103,13 @@ describe('the violation log', () => {
   test('a wall clock that goes back is recorded as clock.skew; the order stays that of seq', async () => {
     const times = ['2025-04-30T10:00:00.000Z', '2025-04-30T09:00:00.000Z', '2025-04-30T09:00:01.000Z'];
     let clock = '2025-04-30T08:00:00.000Z';
-    const ledger = await openLedger(undefined, { now: () => new Date(clock) });
+    const ledger = await openLedger(undefined, { now: () => new Date(clock), checkpointEvery: 2 });
     for (const time of times) {
       clock = time;
       ledger.append({ type: 'agent.heartbeat', payload: {} });
     }
+    // clock.skew took seq 2: it is checkpointed like any event.
+    expect(ledger.db.prepare('SELECT seq FROM checkpoints').pluck().all()).toEqual([2, 4]);
     expect([...ledger.events()].map((e) => [e.seq, e.type, e.time, e.payload])).toEqual([
       [1, 'agent.heartbeat', times[0], {}],
       [2, 'clock.skew', times[1], { previousTime: times[0], time: times[1] }],
