@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   policy: () => import('./policy.js'),
   media: () => import('./media.js'),
   run: () => import('./run.js'),
+  status: () => import('./status.js'),
   'install-service': () => import('./install-service.js'),
   'uninstall-service': () => import('./uninstall-service.js'),
 };
