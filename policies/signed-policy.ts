@@ -36,6 +36,15 @@ export function signPolicy(policyBytes: Buffer, privateKey: KeyObject): string {
   return JSON.stringify(envelope, null, 2) + '\n';
 }
 
+/** Whether bytes look like a signed policy envelope (as opposed to a plain policy). */
+export function isSignedPolicy(bytes: Buffer): boolean {
+  try {
+    return (JSON.parse(bytes.toString('utf8')) as { schema?: unknown })?.schema === SIGNED_POLICY_SCHEMA;
+  } catch {
+    return false;
+  }
+}
+
 export interface VerifiedPolicy {
   /** The exact policy bytes that were signed. */
   bytes: Buffer;

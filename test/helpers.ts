@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostRoot } from '../agent/host-root.js';
 import { BUILTIN_POLICY_FILE, loadPolicyFile, parsePolicy, type LoadedPolicy } from '../policies/load.js';
+import { applySignedPolicy } from '../policies/in-force.js';
 import type { PolicyInput } from '../policies/schema.js';
+import { signPolicy } from '../policies/signed-policy.js';
+import { trustOfficerKey } from '../policies/trust-store.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures');
@@ -59,4 +63,43 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Put an officer-signed policy in force in a state directory (the default policy changed by
+ * `change`), the way `policy apply` does, with a key made for the test.
+ */
+export function installSignedPolicy(stateDir: string, change: (policy: PolicyInput) => void): { trustDir: string } {
+  const trustDir = path.join(stateDir, 'trust');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(stateDir, 'officer.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  trustOfficerKey(path.join(stateDir, 'officer.pub'), trustDir);
+  const json = JSON.parse(fs.readFileSync(BUILTIN_POLICY_FILE, 'utf8')) as PolicyInput;
+  json.version = 2;
+  change(json);
+  const signed = path.join(stateDir, 'policy-under-test.signed.json');
+  fs.writeFileSync(signed, signPolicy(Buffer.from(JSON.stringify(json, null, 2)), privateKey));
+  applySignedPolicy(signed, { stateDir, trustDir });
+  return { trustDir };
+}
+
+/** A registry entry for the stick captured in test/fixtures/vm-stick (Kingston 0951:1666, serial S123). */
+export function vmStickEntry(over: Record<string, unknown> = {}) {
+  return {
+    id: 'BM-2026-0100',
+    label: '检查专用盘',
+    vendorId: '0951',
+    productId: '1666',
+    serial: 'S123',
+    capacityBytes: null,
+    class: '机密',
+    boundHost: null,
+    owner: '检查组',
+    status: 'active',
+    registeredBy: '保密员',
+    registeredAt: '2026-11-01',
+    role: 'inspection',
+    ...over,
+  } as const;
 }

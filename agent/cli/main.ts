@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   media: () => import('./media.js'),
   run: () => import('./run.js'),
   status: () => import('./status.js'),
+  export: () => import('./export.js'),
   'install-service': () => import('./install-service.js'),
   'uninstall-service': () => import('./uninstall-service.js'),
 };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HostRoot } from '../host-root.js';
 import { scan } from '../scan/scan.js';
@@ -7,18 +8,23 @@ import { Ledger } from '../ledger/ledger.js';
 import { recordScan } from '../ledger/incidents.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import type { ScanReport } from '../scan/scan-report.js';
-import { BUILTIN_POLICY_FILE, loadPolicyFile } from '../../policies/load.js';
+import { loadPolicyInForce, openSignedPolicy } from '../../policies/in-force.js';
+import { parsePolicy, PolicyError, type LoadedPolicy } from '../../policies/load.js';
+import { isSignedPolicy } from '../../policies/signed-policy.js';
+import { DEFAULT_TRUST_DIR } from '../../policies/trust-store.js';
 
-export const usage = `baomi-agent scan [--root DIR] [--policy FILE] [--json] [--lang zh|en] [--dry-run] [--state-dir DIR]
-  扫描本机设备并按策略检查 / scan this machine against the policy
+export const usage = `baomi-agent scan [--root DIR] [--policy FILE] [--json] [--lang zh|en] [--dry-run] [--state-dir DIR] [--trust-dir DIR]
+  扫描本机设备并按生效策略检查 / scan this machine against the policy in force
   --root DIR      read /sys, /proc, /etc, /run from DIR instead of / (a captured tree)
-  --policy FILE   evaluate against FILE instead of the policy in force
+  --policy FILE   evaluate against FILE (a draft, or a signed policy) instead of the policy in
+                  force; such a scan is never recorded in the violation log
   --json          print one JSON document (schema baomi.scan/1)
   --lang zh|en    language of the table (default: from LANG)
   --dry-run       do not record the scan in the violation log
   --state-dir DIR record into the violation log of DIR (default: /var/lib/baomi for root,
                   else ~/.local/state/baomi); a scan of a captured tree (--root) is recorded
                   only with --state-dir
+  --trust-dir DIR the trusted officers' keys (default ${DEFAULT_TRUST_DIR})
 exit: 0 compliant, 1 violations found, 2 error`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -31,16 +37,40 @@ export async function run(argv: string[]): Promise<number> {
       lang: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'state-dir': { type: 'string' },
+      'trust-dir': { type: 'string', default: DEFAULT_TRUST_DIR },
     },
     strict: true,
     allowPositionals: false,
   });
-  const policy = loadPolicyFile(values.policy ?? BUILTIN_POLICY_FILE);
+  const policy = values.policy ? policyFromFile(values.policy, values['trust-dir']) : policyInForce(values['state-dir'], values['trust-dir']);
   const report = scan({ host: new HostRoot(values.root), policy });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(renderScan(report, detectLang(values.lang), process.stdout.columns || 120));
-  if (!values['dry-run'] && !(await record(report, values.root !== '/', values['state-dir']))) return 2;
+  const recorded = !values['dry-run'] && values.policy === undefined;
+  if (recorded && !(await record(report, values.root !== '/', values['state-dir']))) return 2;
   return report.violations.length === 0 ? 0 : 1;
+}
+
+/** The officer's policy installed on this computer (or the built-in one until there is one). */
+function policyInForce(stateDir: string | undefined, trustDir: string): LoadedPolicy {
+  const { inForce, refused } = loadPolicyInForce({ stateDir: resolveStateDir(stateDir), trustDir });
+  if (refused) {
+    process.stderr.write(
+      `警告:已安装的策略未通过验证,按内置策略检查 / warning: the installed policy does not verify, the built-in policy applies: ${refused.message}\n`,
+    );
+  }
+  return inForce;
+}
+
+/** A policy named on the command line: a signed envelope is verified, a plain draft is taken as is. */
+function policyFromFile(file: string, trustDir: string): LoadedPolicy {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new PolicyError(file, '', `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return isSignedPolicy(bytes) ? openSignedPolicy(bytes, file, trustDir) : parsePolicy(bytes, file);
 }
 
 /** Record the scan in the violation log: new violations opened, gone ones resolved (see ledger/incidents.ts). */

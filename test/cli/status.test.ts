@@ -11,7 +11,8 @@ test('status: not running, then running with its pid, the policy, open violation
 
   const agent = spawn(process.execPath, [CLI, 'run', '--root', root, '--state-dir', stateDir, '--trust-dir', path.join(stateDir, 'none'), '--log-level', 'warn']);
   try {
-    for (let i = 0; i < 200 && !status().service.running; i++) await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    while (!status().service.running && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
     const now = status();
     expect(now.service).toMatchObject({ running: true, pid: agent.pid });
     expect(now.policy).toMatchObject({ id: 'cn-office-standalone', version: 1, signer: 'builtin', refused: null });
