@@ -39,6 +39,7 @@ export const RULE_IDS = [
   'PRINTER-SHARED',
   'PRINTER-FAX',
   'SEC-SOFTWARE',
+  'SEC-AGENT-GAP',
   'HW-DISK-CHANGE',
   'PROBE-UNAVAILABLE',
 ] as const;

@@ -6,6 +6,8 @@ import { renderScan } from '../scan/render-scan.js';
 import { detectLang } from '../text/i18n.js';
 import { Ledger } from '../ledger/ledger.js';
 import { recordScan } from '../ledger/incidents.js';
+import { LINUX_PROBES } from '../probes/run-probes.js';
+import { kindsCovered } from '../service/scan-plans.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import type { ScanReport } from '../scan/scan-report.js';
 import { loadPolicyInForce, openSignedPolicy } from '../../policies/in-force.js';
@@ -95,7 +97,8 @@ async function record(report: ScanReport, capturedTree: boolean, stateDir: strin
           `warning: the violation log did not verify (seq ${failure.seq}, ${failure.reason}: ${failure.detail.en}); it was moved to ${movedTo ?? '(missing)'} and a new one started\n`,
       );
     }
-    recordScan(ledger, report, { scope: 'full' });
+    // The agent's own gaps are the service's to judge: a one-off scan neither opens nor resolves them.
+    recordScan(ledger, report, { scope: 'full', trigger: 'manual', kinds: kindsCovered(LINUX_PROBES) });
     return true;
   } catch (error) {
     process.stderr.write(`baomi-agent: 未能记入违规日志 / could not record into the violation log: ${(error as Error).message}\n`);

@@ -26,6 +26,8 @@ export function labelOf(finding: Finding): string {
       return usbPart(finding.usb)!;
     case 'fixed-disk':
       return join([finding.device, finding.model, finding.serial && `S/N ${finding.serial}`, formatBytes(finding.capacityBytes)]);
+    case 'agent-gap':
+      return `baomi-agent ${finding.from.slice(0, 16).replace('T', ' ')} → ${finding.to.slice(0, 16).replace('T', ' ')} UTC`;
     case 'probe-unavailable':
       return `probe ${finding.probe}`;
   }

@@ -190,6 +190,21 @@ export const FixedDiskFinding = z.object({
   capacityBytes: z.number().int().nonnegative(),
 });
 
+/**
+ * A time the agent was not watching, read from its own log (not from a probe): killed, crashed
+ * or powered off without an orderly stop, or silent while it should have been beating.
+ */
+export const AgentGapFinding = z.object({
+  ...base,
+  kind: z.literal('agent-gap'),
+  gap: z.enum(['unclean-stop', 'silence']),
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  minutes: z.number().int().nonnegative(),
+  fromSeq: z.number().int().nonnegative(),
+  toSeq: z.number().int().nonnegative(),
+});
+
 export const ProbeUnavailableFinding = z.object({
   ...base,
   kind: z.literal('probe-unavailable'),
@@ -208,6 +223,7 @@ export const Finding = z.discriminatedUnion('kind', [
   SecuritySoftwareFinding,
   UsbDeviceFinding,
   FixedDiskFinding,
+  AgentGapFinding,
   ProbeUnavailableFinding,
 ]);
 export type Finding = z.infer<typeof Finding>;

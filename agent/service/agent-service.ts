@@ -3,6 +3,7 @@ import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { HostRoot } from '../host-root.js';
+import { gapFindings } from '../ledger/gap-findings.js';
 import { recordScan, type RecordScanOptions } from '../ledger/incidents.js';
 import type { PayloadOf } from '../ledger/events.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -155,11 +156,14 @@ export class AgentService {
     this.policy = inForce;
   }
 
+  /** Run probes (all of them by default), evaluate, record; a full scan also looks at the agent's own gaps. */
   private scanNow(options: ScanOptions): void {
     if (this.stopped) return;
     const probes = options.probes ?? LINUX_PROBES;
-    const report = scan({ host: this.options.host, policy: this.policy, probes, now: this.now });
-    const recorded = recordScan(this.ledger, report, { ...options, kinds: kindsCovered(probes) });
+    const full = options.probes === undefined;
+    const extraFindings = full ? gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes) : [];
+    const report = scan({ host: this.options.host, policy: this.policy, probes, extraFindings, now: this.now });
+    const recorded = recordScan(this.ledger, report, { ...options, kinds: kindsCovered(probes, full ? ['agent-gap'] : []) });
     this.options.logger.info(
       { scope: options.scope, trigger: options.trigger, durationMs: report.durationMs, opened: recorded.opened.length, resolved: recorded.resolved.length },
       'scan recorded',
@@ -208,11 +212,13 @@ export class AgentService {
     const { stateDir, logger } = this.options;
     const { file, headFile } = ledgerFiles(stateDir);
     const verified = await verifyLedger({ file, headFile, key: this.ledger.key });
-    const report = scan({ host: this.options.host, policy: this.policy, now: this.now });
+    const extraFindings = gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes);
+    const report = scan({ host: this.options.host, policy: this.policy, extraFindings, now: this.now });
     const reportFile = path.join(stateDir, 'reports', `inspection-${inspection.inspectionDate}-${inspection.holiday}.json`);
     fs.mkdirSync(path.dirname(reportFile), { recursive: true, mode: 0o700 });
     writeFileAtomic(reportFile, JSON.stringify({ inspection, catchUp, ledgerVerified: verified.ok, scan: report }, null, 2) + '\n');
     recordScan(this.ledger, report, {
+      kinds: kindsCovered(LINUX_PROBES, ['agent-gap']),
       scope: 'deep',
       trigger: catchUp ? 'catch-up' : 'schedule',
       inspection: { holiday: inspection.holiday, due: inspection.inspectionDate, report: path.basename(reportFile) },

@@ -26,8 +26,11 @@ export function probesForAreas(areas: readonly DeviceArea[]): Probe[] {
   return LINUX_PROBES.filter((probe) => wanted.has(probe));
 }
 
-/** The finding kinds a set of probes covers (undefined: all of them, a full scan). */
-export function kindsCovered(probes: readonly Probe[]): FindingKind[] | undefined {
-  if (LINUX_PROBES.every((probe) => probes.includes(probe))) return undefined;
-  return [...new Set(probes.flatMap((probe) => probe.kinds))];
+/**
+ * The finding kinds a scan covers, so that only what it looked at can be resolved: the kinds of
+ * its probes, `probe-unavailable` when every probe ran, and any kinds it added (agent gaps).
+ */
+export function kindsCovered(probes: readonly Probe[], extra: readonly FindingKind[] = []): FindingKind[] {
+  const all = LINUX_PROBES.every((probe) => probes.includes(probe));
+  return [...new Set([...probes.flatMap((probe) => probe.kinds), ...(all ? (['probe-unavailable'] as const) : []), ...extra])];
 }

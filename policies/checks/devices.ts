@@ -53,6 +53,13 @@ export const secSoftware: Check = {
   },
 };
 
+export const secAgentGap: Check = {
+  'agent-gap': (gap) =>
+    gap.gap === 'unclean-stop'
+      ? reason(`代理非正常停止约 ${gap.minutes} 分钟(断电、被强制终止或崩溃),期间无人监控`, `the agent stopped without an orderly shutdown for about ${gap.minutes} min (power cut, killed or crashed): nothing was watched`)
+      : reason(`代理运行中约 ${gap.minutes} 分钟没有心跳(被挂起或停滞)`, `the agent wrote no heartbeat for about ${gap.minutes} min while running (suspended or frozen)`),
+};
+
 export const hwDiskChange: Check = {
   'fixed-disk': (disk, context) => {
     const baseline = context.policy.registry.disks.filter((d) => isThisHost(d.host, context.host));

@@ -1,5 +1,5 @@
 import type { CheckTable } from './check.js';
-import { avCamera, avMicrophone, hwDiskChange, printerFax, printerShared, probeUnavailable, secSoftware } from './devices.js';
+import { avCamera, avMicrophone, hwDiskChange, printerFax, printerShared, probeUnavailable, secAgentGap, secSoftware } from './devices.js';
 import { mediaRetired, mediaUnregistered, mediaWrongClass, mediaWrongHost } from './media.js';
 import { netBluetooth, netCable, netInternet, netUsbAdapter, netWireless } from './network.js';
 
@@ -19,6 +19,7 @@ export const CHECKS: CheckTable = {
   'PRINTER-SHARED': printerShared,
   'PRINTER-FAX': printerFax,
   'SEC-SOFTWARE': secSoftware,
+  'SEC-AGENT-GAP': secAgentGap,
   'HW-DISK-CHANGE': hwDiskChange,
   'PROBE-UNAVAILABLE': probeUnavailable,
 };

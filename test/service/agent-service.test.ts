@@ -77,8 +77,13 @@ describe('baomi-agent run (a real process on a captured tree)', () => {
     await waitFor('the second start', () => events(stateDir).filter((e) => e.type === 'agent.started').length === 2);
     second.kill('SIGINT');
     expect(await exited(second)).toEqual({ code: 0, signal: null });
-    const started = events(stateDir).filter((e) => e.type === 'agent.started');
+    const all = events(stateDir);
+    const started = all.filter((e) => e.type === 'agent.started');
     expect(started.map((e) => e.payload.cleanShutdown)).toEqual([true, false]);
+    // The time it was not watching is itself a violation (SEC-AGENT-GAP), open until an export.
+    const gap = all.find((e) => e.type === 'violation.opened' && e.payload.rule === 'SEC-AGENT-GAP');
+    expect(gap?.payload).toMatchObject({ severity: 'high', citation: 'T3 第十四条(四)', findingKind: 'agent-gap' });
+    expect(gap!.payload.findingId).toMatch(/^gap:\d+-\d+$/);
     expect(runCli(['verify', '--state-dir', stateDir]).status).toBe(0);
   });
 });
