@@ -1,0 +1,51 @@
+import { ViolationOpened, ViolationResolved } from '../agent/ledger/events.js';
+import { findGaps } from '../agent/ledger/heartbeat-gaps.js';
+import type { ArchiveStore } from './archive-store.js';
+import { check, type Check } from './problems.js';
+import type { BundleEvent } from './verify-events.js';
+
+const OpenedPayload = ViolationOpened.shape.payload;
+const ResolvedPayload = ViolationResolved.shape.payload;
+
+/**
+ * Archive one verified event, and keep the violations table in step with it. A violation event
+ * whose payload this collector cannot read is archived all the same (it is signed evidence) and
+ * named, so the report does not silently miss it.
+ */
+export function storeEvent(s: ArchiveStore, hostId: string, e: BundleEvent, bundleId: number): Check | undefined {
+  s.insertEvent(hostId, e, bundleId);
+  if (e.type === 'violation.opened') {
+    const p = OpenedPayload.safeParse(e.payload);
+    if (!p.success) return invalid(e, p.error.issues[0]!.path.join('.'));
+    s.insertViolation(hostId, e.seq, e.time, p.data);
+  } else if (e.type === 'violation.resolved') {
+    const p = ResolvedPayload.safeParse(e.payload);
+    if (!p.success) return invalid(e, p.error.issues[0]!.path.join('.'));
+    s.resolveViolation(hostId, p.data.openedSeq, e.seq, e.time);
+  }
+  return undefined;
+}
+
+function invalid(e: BundleEvent, where: string): Check {
+  return check('event-invalid', `第 ${e.seq} 条(${e.type})的内容不符合格式:${where}`, `seq ${e.seq} (${e.type}) has an unexpected payload: ${where}`, `seq ${e.seq}`);
+}
+
+/**
+ * The gaps in the agent's watch that end after `archivedSeq` (what the archive held before this
+ * bundle), across the boundary between bundles too: unclean stops and silences are problems,
+ * clean stops are downtime (kept for the report, not a fault).
+ */
+export function watchGaps(s: ArchiveStore, hostId: string, archivedSeq: number, heartbeatMinutes: number): Check[] {
+  const gaps = findGaps(s.timedEventsFrom(hostId, archivedSeq), heartbeatMinutes).filter((g) => g.toSeq > archivedSeq);
+  const checks: Check[] = [];
+  for (const g of gaps) {
+    s.insertGap(hostId, g);
+    const evidence = `seqs ${g.fromSeq}–${g.toSeq}, ${g.from} → ${g.to}, ${g.minutes} min`;
+    if (g.kind === 'unclean-stop') {
+      checks.push(check('unclean-stop', `代理未正常关闭即重新启动:${g.from} 至 ${g.to},${g.minutes} 分钟无人值守`, `the agent started again without a clean stop: ${g.from} to ${g.to}, ${g.minutes} minutes unwatched`, evidence));
+    } else if (g.kind === 'silence') {
+      checks.push(check('silence', `代理运行中 ${g.minutes} 分钟无记录(心跳周期 ${heartbeatMinutes} 分钟)`, `no record for ${g.minutes} minutes while running (heartbeat every ${heartbeatMinutes} minutes)`, evidence));
+    }
+  }
+  return checks;
+}
