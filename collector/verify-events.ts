@@ -58,6 +58,10 @@ export function checkEvents(dir: string, manifest: BundleManifest, onEvent?: (ev
         fail('not-canonical', `第 ${lineNo} 行不是 JSON`, `line ${lineNo} is not JSON`, `line ${lineNo}: ${line.slice(0, 120)}`);
         return;
       }
+      // Counted before the other checks, so that one bad line is one problem, not also a count.
+      const kind = (parsed as { type?: unknown } | null)?.type;
+      if (kind === 'violation.opened') opened++;
+      else if (kind === 'violation.resolved') resolved++;
       if (canonicalJson(parsed) !== line) {
         fail('not-canonical', `第 ${lineNo} 行不是规范 JSON(被编辑过)`, `line ${lineNo} is not canonical JSON (it was edited)`, `line ${lineNo}: ${line.slice(0, 120)}`);
         return;
@@ -72,8 +76,6 @@ export function checkEvents(dir: string, manifest: BundleManifest, onEvent?: (ev
         fail('seq-break', `第 ${lineNo} 行的序号是 ${seq},应为 ${expected}`, `line ${lineNo} has seq ${seq}, expected ${expected}`, `expected seq ${expected}, found ${seq}`);
         return;
       }
-      if (type === 'violation.opened') opened++;
-      else if (type === 'violation.resolved') resolved++;
       onEvent?.({ seq, type, time, body: line, hash, payload });
     });
   } catch (error) {
