@@ -165,8 +165,8 @@ dev_gadget() {
   if [ "$mode" = boot ]; then STEPS+=("$line"); else GEVENTS+=("$AT"$'\t'"$line"); fi
 }
 cups_keys() { local k s=""; for k in shared default model info location; do [ -n "${S[$k]:-}" ] && s+=" $(q "$k=${S[$k]}")"; done; printf '%s' "$s"; }
-ip_step() {  # MAC CIDR -> shell that assigns the address to the NIC with that MAC once it exists
-  printf 'for i in $(seq 100); do n=$(grep -lix %q /sys/class/net/*/address | head -1); [ -n "$n" ] && break; sleep 0.1; done; n=${n%%/address}; ip addr add %q dev "${n##*/}"' "$1" "$2"
+ip_step() {  # MAC CIDR -> guest command that assigns the address once the NIC exists under its final name
+  printf 'netaddr.sh %q %q' "$1" "$2"
 }
 
 dev_nic() {
@@ -179,7 +179,7 @@ dev_nic() {
     *) die "unknown NIC model ${S[model]}" ;;
   esac
   KIND[$id]=qemu QID[$id]=$qid
-  QARGS+=(-netdev "user,id=net-$qid,restrict=on" -device "$model,netdev=net-$qid,id=$qid,mac=$mac")
+  QARGS+=(-netdev "user,id=net-$qid,restrict=on,ipv6=off" -device "$model,netdev=net-$qid,id=$qid,mac=$mac")
   if yes "${S[link]:-up}"; then CARRIER_MACS+=("${mac,,}"); else LINKDOWN+=("$qid"); fi
   [ -n "${S[ip]:-}" ] && STEPS+=("$(ip_step "$mac" "${S[ip]}")")
 }
@@ -369,18 +369,25 @@ if [ ${#LINKDOWN[@]} -gt 0 ]; then
     { echo "run.sh: QMP set_link at boot failed: $(cat "$RUN/events.log")" >&2; }
 fi
 
-host_events() {  # QMP commands at their time, counted from the guest's command start
+host_events() {  # QMP commands at their time, counted from the guest's command start; same time = one connection
   while [ ! -f "$X/t_cmd_start" ]; do kill -0 "$QPID" 2> /dev/null || return; sleep 0.05; done
-  local t0 at json d
+  local t0 at json d group=() gat=""
   t0=$(now)
-  printf '%s\n' "${HEVENTS[@]}" | sort -s -t$'\t' -k1,1g | while IFS=$'\t' read -r at json; do
-    d=$(awk -v a="$t0" -v b="$(now)" -v s="$at" 'BEGIN { d = a + s - b; printf "%.3f", (d > 0 ? d : 0) }')
+  fire() {
+    [ ${#group[@]} -gt 0 ] || return 0
+    d=$(awk -v a="$t0" -v b="$(now)" -v s="$gat" 'BEGIN { d = a + s - b; printf "%.3f", (d > 0 ? d : 0) }')
     sleep "$d"
-    echo "[+$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')s] $json"
-    python3 "$HERE/lib/qmp.py" "$RUN/qmp.sock" "$json" 2>&1 | sed 's/^/    /'
-  done >> "$RUN/events.log" 2>&1
-}
-[ ${#HEVENTS[@]} -gt 0 ] && { host_events & EVPID=$!; }
+    echo "[+$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')s] ${group[*]}"
+    python3 "$HERE/lib/qmp.py" "$RUN/qmp.sock" "${group[@]}" 2>&1 | sed 's/^/    /'
+    group=()
+  }
+  while IFS=$'\t' read -r at json; do
+    [ "$at" = "$gat" ] || fire
+    gat=$at; group+=("$json")
+  done < <(printf '%s\n' "${HEVENTS[@]}" | sort -s -t$'\t' -k1,1g)
+  fire
+} 
+[ ${#HEVENTS[@]} -gt 0 ] && { host_events >> "$RUN/events.log" 2>&1 & EVPID=$!; }
 tail -n +1 -s 0.1 -F --pid=$QPID "$RUN/stdout" 2> /dev/null & TAILPIDS+=($!)
 tail -n +1 -s 0.1 -F --pid=$QPID "$RUN/stderr" >&2 2> /dev/null & TAILPIDS+=($!)
 [ $VERBOSE = 1 ] && { tail -n +1 -s 0.2 -F --pid=$QPID "$RUN/console.log" >&2 2> /dev/null & TAILPIDS+=($!); }

@@ -29,16 +29,19 @@ function sections(stdout: string): Map<string, string[]> {
   return out;
 }
 
+// bash builtins (read) rather than cat: under software emulation every exec costs tens of milliseconds
 const GUEST_SCRIPT = `
+get() { local -n _v=$1; _v=""; read -r _v 2>/dev/null < "$2"; }
 echo "== usb"
 for d in /sys/bus/usb/devices/*; do
   [ -f "$d/idVendor" ] || continue
-  echo "$(cat $d/idVendor):$(cat $d/idProduct) serial=$(cat $d/serial 2>/dev/null) product=$(cat $d/product 2>/dev/null)"
+  get v $d/idVendor; get p $d/idProduct; get s $d/serial; get pr $d/product
+  echo "$v:$p serial=$s product=$pr"
 done
 echo "== serials"
-cat /sys/bus/usb/devices/*/serial
+for f in /sys/bus/usb/devices/*/serial; do get s $f; echo "$s"; done
 echo "== block"
-for b in /sys/block/sd*; do echo "\${b##*/} removable=$(cat $b/removable) size=$(cat $b/size) $(readlink -f $b)"; done
+for b in /sys/block/sd*; do get rm $b/removable; get sz $b/size; echo "\${b##*/} removable=$rm size=$sz $(cd -P $b && pwd)"; done
 echo "== bluetooth"
 ls /sys/class/bluetooth
 echo "== pcm"
@@ -46,9 +49,9 @@ cat /proc/asound/pcm
 echo "== cards"
 cat /proc/asound/cards
 echo "== wireless"
-for n in /sys/class/net/*; do [ -d "$n/phy80211" ] && echo "\${n##*/} operstate=$(cat $n/operstate) flags=$(cat $n/flags)"; done
+for n in /sys/class/net/*; do [ -d "$n/phy80211" ] && { get o $n/operstate; get f $n/flags; echo "\${n##*/} operstate=$o flags=$f"; }; done
 echo "== v4l"
-for v in /sys/class/video4linux/*; do echo "\${v##*/} name=$(cat $v/name)"; done
+for v in /sys/class/video4linux/*; do get nm $v/name; echo "\${v##*/} name=$nm"; done
 echo "== v4l-capture"
 grep -l '^E:ID_V4L_CAPABILITIES=:capture:' /run/udev/data/c81:*
 echo "== end"

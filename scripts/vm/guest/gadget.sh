@@ -46,7 +46,7 @@ ensure_usbip() {
   [ -d /sys/module/usbip_vudc ] || modprobe usbip-vudc num=1
   [ -d /sys/module/vhci_hcd ] || modprobe vhci-hcd
   if ! { [ -s $STATE/usbipd.pid ] && kill -0 "$(r $STATE/usbipd.pid)" 2> /dev/null; }; then
-    usbipd --device --daemon --pid=$STATE/usbipd.pid 2> /dev/null 9>&-   # must not inherit the lock
+    usbipd --device --daemon --pid=$STATE/usbipd.pid 2> /dev/null 8>&- 9>&-   # must not inherit the locks
     wait_for 50 test -s $STATE/usbipd.pid || die "usbipd did not start"
   fi
 }
@@ -215,7 +215,7 @@ cmd_connect() {
         return 1
       }
       wait_for 50 find_node || die "no UVC gadget video node under $u"
-      python3 "$HERE/uvc-responder.py" "$node" > $STATE/$name.uvc.log 2>&1 &
+      python3 "$HERE/uvc-responder.py" "$node" > $STATE/$name.uvc.log 2>&1 8>&- 9>&- &
       echo $! > $STATE/$name.uvc.pid
       wait_for 50 eval '[[ $(r $STATE/$name.uvc.log) == subscribed* ]]' || die "uvc-responder did not start: $(cat $STATE/$name.uvc.log)"
     fi
@@ -232,9 +232,34 @@ cmd_connect() {
     local ifc; ifc=$(r "$(echo "$G"/functions/ecm.*/ifname)")
     [ -e /run/netns/$NETNS ] || ip netns add $NETNS 2> /dev/null || true
     ip link set dev "$ifc" netns $NETNS
-    [ "$(r $STATE/$name.link)" = up ] && ip -n $NETNS link set dev "$ifc" up
+    if [ "$(r $STATE/$name.link)" = up ]; then
+      ip -n $NETNS link set dev "$ifc" up
+      ecm_carrier_sync "$name" "$ifc"
+    fi
   fi
   return 0
+}
+
+find_host_nic() {  # MAC -> HOST_NIC=/sys/class/net/X, the guest-host-side NIC with that address
+  local n a
+  for n in /sys/class/net/*; do a=$(r "$n/address"); [ "${a,,}" = "${1,,}" ] && { HOST_NIC=$n; return 0; }; done
+  return 1
+}
+
+# The host-side NIC learns "cable in" from f_ecm's NETWORK_CONNECTION notification, which can be missed when
+# the host side opens the NIC after the gadget side came up: wait for carrier, re-plug the "cable" if needed.
+ecm_carrier_sync() {  # NAME IFC
+  local name=$1 ifc=$2 mac flags=0 i attempt
+  mac=$(r "$(echo "$CFG/$name"/functions/ecm.*/host_addr)")
+  wait_for 50 find_host_nic "$mac" || return 0
+  for ((i = 0; i < 50; i++)); do flags=$(r "$HOST_NIC/flags"); (( ${flags:-0} & 1 )) && break; nap 0.1; done
+  (( ${flags:-0} & 1 )) || return 0   # admin-down (run.sh --no-ifup): no carrier is reported anyway
+  for attempt in 1 2 3; do
+    for ((i = 0; i < 15; i++)); do [ "$(r "$HOST_NIC/carrier")" = 1 ] && return 0; nap 0.1; done
+    ip -n $NETNS link set dev "$ifc" down
+    ip -n $NETNS link set dev "$ifc" up
+  done
+  echo "gadget.sh: $name: the host-side NIC reports no carrier" >&2
 }
 
 cmd_disconnect() {
@@ -265,7 +290,7 @@ cmd_remove() {
     rmdir "$f"
   done
   rmdir "$G/strings/0x409" "$G"
-  rm -f $STATE/$name.*
+  rm -f $STATE/$name.*   # (op-NAME.lock stays: it is held right now)
 }
 
 cmd_link() {
@@ -273,8 +298,12 @@ cmd_link() {
   ifc=$(r "$(echo "$G"/functions/ecm.*/ifname)")
   echo "$state" > $STATE/$name.link
   ip -n $NETNS link set dev "$ifc" "$state"
+  [ "$state" = up ] && ecm_carrier_sync "$name" "$ifc"
+  return 0
 }
 
+# one operation at a time per gadget (timed events may overlap); daemons started below close fd 8
+[ -n "${2:-}" ] && case ${1:-} in add | connect | disconnect | remove | link) exec 8> "$STATE/op-$2.lock"; flock 8 ;; esac
 case ${1:-} in
   add) shift; [ $# -ge 2 ] || die "usage: gadget.sh add NAME FUNCS [key=value ...]"; cmd_add "$@" ;;
   connect) cmd_connect "$2" ;;
