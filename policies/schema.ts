@@ -181,6 +181,12 @@ export const Schedule = z.strictObject({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
+/** Exports to the inspectors' sticks. */
+export const ExportSettings = z.strictObject({
+  /** Plugging in a registered inspection stick exports by itself once the stick is mounted. */
+  autoExport: z.boolean().default(false),
+});
+
 /** How findings are counted where the articles leave room. */
 export const Detection = z.strictObject({
   /** Count virtual interfaces (bridges, veth, tun) in NET-CABLE and NET-INTERNET. */
@@ -201,6 +207,7 @@ export const Policy = z
     timezone: z.string().refine(isTimeZone, { message: 'not an IANA time zone' }).default('Asia/Shanghai'),
     schedule: Schedule.default({ quickScanMinutes: 5, fullScanCron: '0 12 * * *', heartbeatMinutes: 15, preHolidayAt: '10:00' }),
     detection: Detection.default({ virtualInterfaces: false, onboardAudio: true }),
+    export: ExportSettings.default({ autoExport: false }),
     rules: z.array(Rule).min(1),
     requiredSoftware: z.array(RequiredSoftware).default([]),
     registry: Registry.default({ media: [], printers: [], networkInterfaces: [], hosts: [], disks: [] }),

@@ -1,13 +1,13 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { fingerprint, signWithContext, verifyWithContext } from '../agent/crypto/ed25519.js';
+import { FINGERPRINT_PATTERN, fingerprint, signWithContext, verifyWithContext } from '../agent/crypto/ed25519.js';
 import { PolicyError } from './load.js';
 import { POLICY_SCHEMA_ID } from './schema.js';
 
 /**
  * A signed policy is an envelope around the exact bytes of a policy file:
  *
- *   { "schema": "baomi.signed-policy/1", "signer": "sha256:<hex>", "sha256": "<hex of the policy bytes>",
+ *   { "schema": "baomi.signed-policy/1", "signer": "sha256:ab12 cd34 …", "sha256": "<hex of the policy bytes>",
  *     "policy": "<base64 of the policy bytes>", "signature": "<base64 Ed25519>" }
  *
  * The signature is Ed25519 over `baomi.signed-policy/1` ‖ NUL ‖ policy bytes, so it covers
@@ -19,7 +19,7 @@ export const SIGNED_POLICY_SCHEMA = 'baomi.signed-policy/1';
 
 const Envelope = z.strictObject({
   schema: z.literal(SIGNED_POLICY_SCHEMA),
-  signer: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  signer: z.string().regex(FINGERPRINT_PATTERN),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   policy: z.base64(),
   signature: z.base64(),

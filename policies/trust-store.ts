@@ -55,7 +55,7 @@ export function trustOfficerKey(publicKeyFile: string, dir: string): string {
   const key = createPublicKey(fs.readFileSync(publicKeyFile));
   const fp = fingerprint(key);
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const target = path.join(dir, `${fp.replace(/^sha256:/, '')}.pub`);
+  const target = path.join(dir, `${fp.replace(/^sha256:/, '').replace(/ /g, '')}.pub`);
   fs.writeFileSync(target, key.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
   fs.chmodSync(target, 0o644);
   return fp;

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { displayFingerprint } from '../crypto/ed25519.js';
 import { generateOfficerKey } from '../../policies/officer-key.js';
 import { DEFAULT_TRUST_DIR, trustOfficerKey } from '../../policies/trust-store.js';
 import { readPassphrase } from './passphrase.js';
@@ -29,14 +28,14 @@ export async function run(argv: string[]): Promise<number> {
     fs.writeFileSync(values.out, pair.privateKeyFile, { mode: 0o600, flag: 'wx' });
     fs.writeFileSync(publicFile, pair.publicKeyPem, { mode: 0o644, flag: 'wx' });
     process.stdout.write(
-      `私钥 / private key: ${values.out}(请妥善保管 / keep it safe)\n公钥 / public key:  ${publicFile}\n指纹 / fingerprint: ${displayFingerprint(pair.fingerprint)}\n`,
+      `私钥 / private key: ${values.out}(请妥善保管 / keep it safe)\n公钥 / public key:  ${publicFile}\n指纹 / fingerprint: ${pair.fingerprint}\n`,
     );
     return 0;
   }
   if (verb === 'trust') {
     if (positionals.length !== 1) throw new UsageError('trust needs one public key file');
     const fp = trustOfficerKey(positionals[0]!, values['trust-dir']);
-    process.stdout.write(`已信任保密员公钥 / trusted officer key\n指纹 / fingerprint: ${displayFingerprint(fp)}\n`);
+    process.stdout.write(`已信任保密员公钥 / trusted officer key\n指纹 / fingerprint: ${fp}\n`);
     return 0;
   }
   throw new UsageError(`unknown officer command ${verb ?? ''}`);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { displayFingerprint } from '../crypto/ed25519.js';
 import { Ledger } from '../ledger/ledger.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { highestAppliedVersion } from '../../policies/highest-applied.js';
@@ -79,7 +78,7 @@ async function apply(file: string, places: { stateDir: string; trustDir: string 
     });
     process.stdout.write(
       `策略已生效 / policy in force: ${applied.policy.id} 第 ${applied.policy.version} 版 / version ${applied.policy.version}\n` +
-        `签名者 / signed by ${displayFingerprint(applied.signer)}\nsha256 ${applied.sha256}\n`,
+        `签名者 / signed by ${applied.signer}\nsha256 ${applied.sha256}\n`,
     );
     return 0;
   } catch (error) {
@@ -110,7 +109,7 @@ function show(places: { stateDir: string; trustDir: string }, json: boolean): nu
     [
       `${p.title.zh} / ${p.title.en}`,
       `id ${p.id} · 第 ${p.version} 版 / version ${p.version} · sha256 ${inForce.sha256}`,
-      `签名者 / signer: ${inForce.signer === 'builtin' ? '内置默认策略 / built-in default' : displayFingerprint(inForce.signer)}`,
+      `签名者 / signer: ${inForce.signer === 'builtin' ? '内置默认策略 / built-in default' : inForce.signer}`,
       `本机密级 / computer class: ${p.computerClass} · 时区 / time zone: ${p.timezone}`,
       `规则 / rules: ${p.rules.filter((r) => r.enabled).length} 条启用 / enabled of ${p.rules.length}: ${p.rules.filter((r) => r.enabled).map((r) => r.id).join(' ')}`,
       `登记簿 / registry: 介质 ${registry.media.length} media, 打印机 ${registry.printers.length} printers, 网卡 ${registry.networkInterfaces.length} interfaces, 计算机 ${registry.hosts.length} hosts, 硬盘 ${registry.disks.length} disks`,

@@ -2,8 +2,9 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
 
 /**
  * Ed25519 helpers shared by the agent's own key (ledger checkpoints, export bundles) and the
- * secrecy officers' keys (policies). A key is named by its fingerprint: `sha256:` and the hex
- * SHA-256 of the raw 32-byte public key.
+ * secrecy officers' keys (policies). A key is named by its fingerprint, one format everywhere:
+ * `sha256:` then the SHA-256 of the raw 32-byte public key as 64 lowercase hex digits in 16
+ * groups of four separated by spaces — short groups to read aloud and compare by telephone.
  */
 
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -21,13 +22,14 @@ export function publicKeyFromRaw(raw: Buffer): KeyObject {
 }
 
 export function fingerprint(key: KeyObject): string {
-  return `sha256:${createHash('sha256').update(rawPublicKey(key)).digest('hex')}`;
+  return formatFingerprint(rawPublicKey(key));
 }
 
-/** For people comparing fingerprints by eye: `sha256:ab12 cd34 …` in groups of four. */
-export function displayFingerprint(fp: string): string {
-  return fp.replace(/^sha256:/, '').match(/.{1,4}/g)!.join(' ').replace(/^/, 'sha256:');
+export function formatFingerprint(publicRaw: Buffer): string {
+  return `sha256:${createHash('sha256').update(publicRaw).digest('hex').match(/.{4}/g)!.join(' ')}`;
 }
+
+export const FINGERPRINT_PATTERN = /^sha256:[0-9a-f]{4}( [0-9a-f]{4}){15}$/;
 
 /** Sign `message` under a context label, so a signature made for one purpose is never valid for another. */
 export function signWithContext(context: string, message: Buffer, privateKey: KeyObject): Buffer {

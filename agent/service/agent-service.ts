@@ -13,6 +13,9 @@ import { LINUX_PROBES } from '../probes/run-probes.js';
 import { dateIn } from '../schedule/calendar-date.js';
 import type { PreHolidayInspection } from '../schedule/pre-holiday.js';
 import { scan } from '../scan/scan.js';
+import type { ScanReport } from '../scan/scan-report.js';
+import { performExport } from '../export/perform-export.js';
+import { findMedia } from '../../policies/registry.js';
 import { writeFileAtomic } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../package-root.js';
 import { INSTALLED_POLICY_FILE, loadPolicyInForce, type PolicyInForce } from '../../policies/in-force.js';
@@ -59,6 +62,8 @@ export class AgentService {
   private watcher: DeviceWatcher | undefined;
   private policyWatch: fs.FSWatcher | undefined;
   private stopped = false;
+  /** Inspection sticks exported to since they were plugged in (finding id @ mount point). */
+  private readonly exportedTo = new Set<string>();
   /** Since when this agent has been watching (inspections due before it were never its to miss). */
   private since!: Date;
   private readonly now: () => Date;
@@ -157,8 +162,8 @@ export class AgentService {
   }
 
   /** Run probes (all of them by default), evaluate, record; a full scan also looks at the agent's own gaps. */
-  private scanNow(options: ScanOptions): void {
-    if (this.stopped) return;
+  private scanNow(options: ScanOptions): ScanReport | undefined {
+    if (this.stopped) return undefined;
     const probes = options.probes ?? LINUX_PROBES;
     const full = options.probes === undefined;
     const extraFindings = full ? gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes) : [];
@@ -168,10 +173,34 @@ export class AgentService {
       { scope: options.scope, trigger: options.trigger, durationMs: report.durationMs, opened: recorded.opened.length, resolved: recorded.resolved.length },
       'scan recorded',
     );
+    return report;
   }
 
   private onDevicesChanged(areas: DeviceArea[]): void {
-    this.scanNow({ scope: 'hotplug', trigger: 'hotplug', probes: probesForAreas(areas) });
+    const report = this.scanNow({ scope: 'hotplug', trigger: 'hotplug', probes: probesForAreas(areas) });
+    if (report && this.policy.policy.export.autoExport) this.autoExport(report);
+  }
+
+  /**
+   * With `export.autoExport`, a registered inspection stick exports by itself once it is
+   * mounted: once per plug-in (a stick that goes away and comes back exports again).
+   */
+  private autoExport(report: ScanReport): void {
+    if (report.probes.storage === undefined) return;
+    const mounted = new Set<string>();
+    for (const finding of report.findings) {
+      if (finding.kind !== 'removable-storage' || finding.mountpoints.length === 0) continue;
+      const entry = findMedia(this.policy.policy, finding);
+      if (entry?.role !== 'inspection' || entry.status !== 'active') continue;
+      const key = `${finding.id}@${finding.mountpoints[0]}`;
+      mounted.add(key);
+      if (this.exportedTo.has(key)) continue;
+      this.exportedTo.add(key);
+      const outcome = performExport(this.ledger, this.options.host, this.policy, finding.mountpoints[0]!);
+      if (outcome.ok) this.options.logger.info({ bundle: outcome.result.dir, medium: entry.id }, 'exported to the inspection stick');
+      else this.options.logger.error({ reason: outcome.reason.en, medium: entry.id }, 'automatic export failed');
+    }
+    for (const key of this.exportedTo) if (!mounted.has(key)) this.exportedTo.delete(key);
   }
 
   private schedule(inspectionsDone: Set<string>): void {

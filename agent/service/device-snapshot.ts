@@ -5,6 +5,8 @@ export interface DeviceSnapshot {
   usb: string;
   block: string;
   net: string;
+  /** Mounted file systems (a stick is mounted a moment after its disk appears). */
+  mounts: string;
 }
 
 export type DeviceArea = keyof DeviceSnapshot;
@@ -21,6 +23,7 @@ export function takeSnapshot(host: HostRoot): DeviceSnapshot {
       .list('/sys/class/net')
       .map((name) => `${name}:${host.readAttr(`/sys/class/net/${name}/carrier`) ?? '-'}:${host.readAttr(`/sys/class/net/${name}/operstate`) ?? ''}`)
       .join(' '),
+    mounts: host.readText('/proc/self/mountinfo') ?? '',
   };
 }
 

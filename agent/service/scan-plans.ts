@@ -19,6 +19,7 @@ const AREA_PROBES: Record<DeviceArea, readonly Probe[]> = {
   usb: [usbProbe, storageProbe, audioProbe, videoProbe, bluetoothProbe, networkProbe, printersProbe],
   block: [storageProbe, disksProbe],
   net: [networkProbe],
+  mounts: [storageProbe],
 };
 
 export function probesForAreas(areas: readonly DeviceArea[]): Probe[] {

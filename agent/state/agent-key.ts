@@ -1,4 +1,5 @@
 import crypto, { type KeyObject } from 'node:crypto';
+import { formatFingerprint, rawPublicKey } from '../crypto/ed25519.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createFileExclusive, tighten } from './state-dir.js';
@@ -16,7 +17,7 @@ export interface AgentKey {
   publicKey: KeyObject;
   /** The raw 32-byte Ed25519 public key. */
   publicRaw: Buffer;
-  /** `sha256:` and the SHA-256 of publicRaw in groups of four hex digits (see formatFingerprint). */
+  /** `sha256:` and the SHA-256 of publicRaw in groups of four hex digits (see agent/crypto/ed25519.ts). */
   fingerprint: string;
   file: string;
 }
@@ -54,17 +55,4 @@ export function fromPrivateKey(privateKey: KeyObject, file = ''): AgentKey {
   return { privateKey, publicKey, publicRaw, fingerprint: formatFingerprint(publicRaw), file };
 }
 
-/** The 32 bytes of an Ed25519 public key (the `x` of its JWK). */
-export function rawPublicKey(publicKey: KeyObject): Buffer {
-  return Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-}
-
-/**
- * How a key is named to people and in the log: `sha256:` followed by the SHA-256 of the raw
- * 32-byte public key as 64 lowercase hex digits in 16 groups of four, separated by spaces —
- * short enough groups to read aloud and compare over the telephone.
- */
-export function formatFingerprint(publicRaw: Buffer): string {
-  const hex = crypto.createHash('sha256').update(publicRaw).digest('hex');
-  return `sha256:${hex.match(/.{4}/g)!.join(' ')}`;
-}
+export { formatFingerprint, rawPublicKey };
