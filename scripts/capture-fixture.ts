@@ -43,6 +43,16 @@ const source = path.resolve(values.from!);
 const out = path.resolve(values.out ?? path.join('test', 'fixtures', positionals[0]!));
 const devicesDone = new Set<string>();
 let files = 0;
+const problems: string[] = [];
+
+/** Do one step of the capture; a failure is reported and the capture goes on (and exits 1 at the end). */
+function attempt(what: string, step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    problems.push(`${what}: ${(error as Error).message}`);
+  }
+}
 
 const live = (hostPath: string) => path.join(source, hostPath);
 const dest = (hostPath: string) => path.join(out, hostPath);
@@ -50,7 +60,7 @@ const dest = (hostPath: string) => path.join(out, hostPath);
 function copySymlink(hostPath: string): void {
   const target = fs.readlinkSync(live(hostPath));
   fs.mkdirSync(path.dirname(dest(hostPath)), { recursive: true });
-  fs.rmSync(dest(hostPath), { force: true });
+  if (fs.lstatSync(dest(hostPath), { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(dest(hostPath));
   fs.symlinkSync(target, dest(hostPath));
 }
 
@@ -77,9 +87,11 @@ function copyAttributes(dir: string, children = false): void {
   fs.mkdirSync(dest(dir), { recursive: true });
   for (const entry of entries) {
     const hostPath = path.posix.join(dir, entry.name);
-    if (entry.isSymbolicLink()) copySymlink(hostPath);
-    else if (entry.isFile() && !SKIP_ATTRIBUTES.has(entry.name) && readable(hostPath)) copyFile(hostPath);
-    else if (children && entry.isDirectory() && (CHILD_DIRS.test(entry.name) || isPartition(hostPath))) copyAttributes(hostPath);
+    attempt(hostPath, () => {
+      if (entry.isSymbolicLink()) copySymlink(hostPath);
+      else if (entry.isFile() && !SKIP_ATTRIBUTES.has(entry.name) && readable(hostPath)) copyFile(hostPath);
+      else if (children && entry.isDirectory() && (CHILD_DIRS.test(entry.name) || isPartition(hostPath))) copyAttributes(hostPath);
+    });
   }
 }
 
@@ -128,10 +140,12 @@ for (const dir of CLASS_DIRS) {
   fs.mkdirSync(dest(dir), { recursive: true });
   for (const name of names) {
     const hostPath = path.posix.join(dir, name);
-    if (!fs.lstatSync(live(hostPath)).isSymbolicLink()) continue;
-    copySymlink(hostPath);
-    const real = realHostPath(hostPath);
-    if (real) copyDevice(real);
+    attempt(hostPath, () => {
+      if (!fs.lstatSync(live(hostPath)).isSymbolicLink()) return;
+      copySymlink(hostPath);
+      const real = realHostPath(hostPath);
+      if (real) copyDevice(real);
+    });
   }
 }
 // ALSA devices that are not cards (pcmC0D0c …) are class entries too; their device dirs are above.
@@ -158,3 +172,7 @@ function safeList(dir: string): string[] {
 }
 
 process.stdout.write(`captured ${files} files of ${devicesDone.size} device directories into ${out}\n`);
+if (problems.length > 0) {
+  process.stderr.write(`capture incomplete, ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.exitCode = 1;
+}

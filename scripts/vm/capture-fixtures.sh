@@ -44,15 +44,16 @@ for name in "${wanted[@]}"; do
   result=$(mktemp)
   echo "== $name: ${#args[@]} device(s)"
   "$HERE/run.sh" --keep --timing --result-file "$result" "${args[@]}" -- \
-    "node dist/scripts/capture-fixture.js $name --out /xfer/capture" 2>&1 | tail -3
+    "node dist/scripts/capture-fixture.js $name --out /xfer/capture" 2>&1 | tail -8
+  rc=${PIPESTATUS[0]}
   run=$(ls -td "$CACHE"/runs/run.* | head -1)
-  if [ -d "$run/xfer/capture/sys" ]; then
+  if [ "$rc" = 0 ] && [ -d "$run/xfer/capture/sys" ]; then
     rm -rf "$REPO/test/fixtures/$name"
     cp -a "$run/xfer/capture" "$REPO/test/fixtures/$name"
     echo "   -> test/fixtures/$name ($(find "$REPO/test/fixtures/$name" -type f | wc -l) files)"
     rm -rf "$run"
   else
-    echo "   capture failed: see $run" >&2
+    echo "   capture failed (exit $rc): see $run" >&2
     status=1
   fi
   rm -f "$result"
