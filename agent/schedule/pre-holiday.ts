@@ -1,4 +1,7 @@
-import { Lunar } from 'lunar-javascript';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { HolidayYear } from '../../policies/schema.js';
 import { addDays, weekday, type CalendarDate } from './calendar-date.js';
 
@@ -32,10 +35,19 @@ export interface PreHolidayInspection {
   fromTable: boolean;
 }
 
-/** 农历正月初一 of a Gregorian year. */
+/**
+ * 农历正月初一 of a Gregorian year: from the table generated with lunar-javascript
+ * (scripts/gen-spring-festival.ts), or from lunar-javascript itself outside 2000–2100.
+ */
 export function springFestival(year: number): CalendarDate {
+  springFestivalTable ??= JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'agent', 'schedule', 'spring-festival.json'), 'utf8')) as Record<string, string>;
+  const known = springFestivalTable[year];
+  if (known !== undefined) return known;
+  const { Lunar } = createRequire(import.meta.url)('lunar-javascript') as typeof import('lunar-javascript');
   return Lunar.fromYmd(year, 1, 1).getSolar().toYmd();
 }
+
+let springFestivalTable: Record<string, string> | undefined;
 
 export function holidayDate(holiday: InspectedHoliday, year: number): CalendarDate {
   if (holiday === 'may-day') return `${year}-05-01`;

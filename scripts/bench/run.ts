@@ -6,6 +6,8 @@
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   scan: () => import('./scan.bench.js'),
   ledger: () => import('./ledger.bench.js'),
+  collector: () => import('./collector.bench.js'),
+  idle: () => import('./idle.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -26,7 +26,7 @@ describe('the systemd unit', () => {
     ]) {
       expect(result.stdout.split('\n')).toContain(line);
     }
-    expect(result.stdout).toMatch(/^ExecStart=\/\S+\/node \/\S+\/dist\/agent\/cli\/main\.js run --state-dir \/var\/lib\/baomi$/m);
+    expect(result.stdout).toMatch(/^ExecStart=\/\S+\/node --max-semi-space-size=1 --lite-mode \/\S+\/dist\/agent\/cli\/main\.js run --state-dir \/var\/lib\/baomi$/m);
   });
 
   test.runIf(hasSystemdAnalyze)('passes systemd-analyze verify', () => {
