@@ -64,7 +64,11 @@ function copySymlink(hostPath: string): void {
   fs.symlinkSync(target, dest(hostPath));
 }
 
+/** BAOMI_CAPTURE_TRACE=1 names each file before reading it (to find a read that blocks). */
+const trace = process.env.BAOMI_CAPTURE_TRACE === '1';
+
 function copyFile(hostPath: string): void {
+  if (trace) process.stderr.write(`read ${hostPath}\n`);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(live(hostPath));

@@ -43,10 +43,14 @@ for name in "${wanted[@]}"; do
   while IFS= read -r line; do [ -n "$line" ] && args+=("$line"); done <<< "${SCENARIOS[$name]}"
   result=$(mktemp)
   echo "== $name: ${#args[@]} device(s)"
-  "$HERE/run.sh" --keep --timing --result-file "$result" "${args[@]}" -- \
-    "node dist/scripts/capture-fixture.js $name --out /xfer/capture" 2>&1 | tail -8
-  rc=${PIPESTATUS[0]}
-  run=$(ls -td "$CACHE"/runs/run.* | head -1)
+  log=$(mktemp)
+  "$HERE/run.sh" --keep --timing --result-file "$result" ${BAOMI_CAPTURE_TRACE:+--env BAOMI_CAPTURE_TRACE=1} "${args[@]}" -- \
+    "node dist/scripts/capture-fixture.js $name --out /xfer/capture" > "$log" 2>&1
+  rc=$?
+  tail -8 "$log"
+  # this run's directory (other VMs may be running at the same time)
+  run=$(sed -n 's/^run.sh: run dir kept: //p' "$log" | tail -1)
+  rm -f "$log"
   if [ "$rc" = 0 ] && [ -d "$run/xfer/capture/sys" ]; then
     rm -rf "$REPO/test/fixtures/$name"
     cp -a "$run/xfer/capture" "$REPO/test/fixtures/$name"
