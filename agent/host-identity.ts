@@ -1,4 +1,5 @@
 import type { HostRoot } from './host-root.js';
+import type { WindowsFacts } from './probes/windows/windows-facts.js';
 
 export interface HostIdentity {
   hostname: string;
@@ -15,6 +16,21 @@ export function readHostIdentity(host: HostRoot): HostIdentity {
     machineId: host.readAttr('/etc/machine-id')?.trim() || null,
     os: osRelease.get('PRETTY_NAME') ?? osRelease.get('NAME') ?? 'Linux',
     bootId: host.readAttr('/proc/sys/kernel/random/boot_id') ?? null,
+  };
+}
+
+/**
+ * Who a Windows machine is, from the facts collected before the scan: the computer name, the
+ * MachineGuid (HKLM\SOFTWARE\Microsoft\Cryptography) and the Windows edition and version.
+ * Windows has no boot id that systeminformation reports.
+ */
+export function windowsHostIdentity(facts: Pick<WindowsFacts, 'osInfo' | 'uuid'>): HostIdentity {
+  const os = [facts.osInfo.distro, facts.osInfo.codename].map((part) => part.trim()).filter(Boolean).join(' ');
+  return {
+    hostname: facts.osInfo.hostname.trim() || 'unknown',
+    machineId: facts.uuid.os.trim() || null,
+    os: os || 'Windows',
+    bootId: null,
   };
 }
 

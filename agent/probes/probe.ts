@@ -1,11 +1,14 @@
 import type { HostRoot } from '../host-root.js';
 import type { Finding, FindingKind } from '../findings/schema.js';
 import type { SoftwareToFind } from './software/linux.js';
+import type { WindowsFacts } from './windows/windows-facts.js';
 
 /** What a probe may look at: the host, and what the policy asks it to look for. */
 export interface ProbeContext {
   host: HostRoot;
   requiredSoftware: readonly SoftwareToFind[];
+  /** On Windows: the systeminformation snapshot taken before the scan (the Windows probes read it, not `host`). */
+  windowsFacts?: WindowsFacts;
 }
 
 /**

@@ -10,6 +10,15 @@ import { softwareProbe } from './software/linux.js';
 import { storageProbe } from './storage/linux.js';
 import { usbProbe } from './usb/linux.js';
 import { videoProbe } from './video/linux.js';
+import { audioProbe as windowsAudioProbe } from './audio/win32.js';
+import { bluetoothProbe as windowsBluetoothProbe } from './bluetooth/win32.js';
+import { disksProbe as windowsDisksProbe } from './disks/win32.js';
+import { networkProbe as windowsNetworkProbe } from './network/win32.js';
+import { printersProbe as windowsPrintersProbe } from './printers/win32.js';
+import { softwareProbe as windowsSoftwareProbe } from './software/win32.js';
+import { storageProbe as windowsStorageProbe } from './storage/win32.js';
+import { usbProbe as windowsUsbProbe } from './usb/win32.js';
+import { videoProbe as windowsVideoProbe } from './video/win32.js';
 
 export const LINUX_PROBES: readonly Probe[] = [
   networkProbe,
@@ -23,6 +32,24 @@ export const LINUX_PROBES: readonly Probe[] = [
   disksProbe,
 ];
 
+/** The same areas on Windows, read from the systeminformation snapshot (`ProbeContext.windowsFacts`). */
+export const WINDOWS_PROBES: readonly Probe[] = [
+  windowsNetworkProbe,
+  windowsBluetoothProbe,
+  windowsAudioProbe,
+  windowsVideoProbe,
+  windowsStorageProbe,
+  windowsPrintersProbe,
+  windowsSoftwareProbe,
+  windowsUsbProbe,
+  windowsDisksProbe,
+];
+
+/** The probes of the platform the agent runs on. */
+export function platformProbes(platform: NodeJS.Platform = process.platform): readonly Probe[] {
+  return platform === 'win32' ? WINDOWS_PROBES : LINUX_PROBES;
+}
+
 export interface ProbeRun {
   findings: Finding[];
   /** Findings per probe, for the scan record. */
@@ -33,7 +60,7 @@ export interface ProbeRun {
  * Run probes and collect their findings. Never throws: a probe that fails, or returns something
  * outside the finding vocabulary, is reported as a `probe-unavailable` finding with the reason.
  */
-export function runProbes(context: ProbeContext, probes: readonly Probe[] = LINUX_PROBES): ProbeRun {
+export function runProbes(context: ProbeContext, probes: readonly Probe[] = platformProbes()): ProbeRun {
   const findings: Finding[] = [];
   const counts: Record<string, number> = {};
   for (const probe of probes) {
