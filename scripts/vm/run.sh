@@ -8,8 +8,11 @@
 #
 #   run.sh [options] -- CMD [ARGS...]     argv run as is (cwd: --cwd, default the repo root)
 #   run.sh [options] -- 'shell snippet'   a single argument is run with bash -c
+# The guest's /xfer is the run dir's xfer/ on the host (9p, read-write): with --keep, whatever the command
+# writes there survives on the host (run.sh prints the run dir's path).
 #
-# Devices (repeatable; SPEC = key=value[,key=value...], "\," for a literal comma; every device takes id=)
+# Devices (repeatable; SPEC = key=value[,key=value...], "\," for a literal comma). Devices that events refer
+# to take id= (default: the serial, else TYPE + position, e.g. nic3).
 #   --usb-stick[=SPEC]       QEMU usb-storage on xHCI (fixed 46f4:0001 "QEMU USB HARDDRIVE")
 #                            serial= size=64M removable=1 label=USBSTICK
 #   --gadget-stick[=SPEC]    mass-storage gadget, any identity: vid= pid= serial= manufacturer= product=
@@ -40,7 +43,7 @@
 #   --env K=V            environment variable for the command (repeatable)
 #   --file GUEST=HOST    copy the host file HOST to GUEST in the guest before the command (repeatable)
 #   --timeout SECS       wall-clock limit for the whole VM (default 300)
-#   --mem MB (512)  --smp N (2)  --accel auto|tcg|kvm (auto; env BAOMI_VM_ACCEL)
+#   --mem MB (512)  --smp N (1: one vCPU keeps the TSC clocksource and leaves a host core to QEMU)  --accel auto|tcg|kvm (auto; env BAOMI_VM_ACCEL)
 #   --result-file PATH   write a JSON summary: status, exitCode, bootToCommandSec, commandSec, totalSec, ...
 #   --timing             print a timing line to stderr     --verbose   kernel console + setup logs to stderr
 #   --keep               keep the run dir (under $BAOMI_VM_CACHE/runs)   --no-ifup  leave wired NICs down
@@ -219,7 +222,7 @@ add_device() {  # TYPE SPEC MODE
 }
 
 # ------------------------------------------------------------------ options
-TIMEOUT=300 MEM=512 SMP=2 ACCEL=${BAOMI_VM_ACCEL:-auto} CWD=$REPO IFUP=1 VERBOSE=0 TIMING=0 PRINTQ=0
+TIMEOUT=300 MEM=512 SMP=1 ACCEL=${BAOMI_VM_ACCEL:-auto} CWD=$REPO IFUP=1 VERBOSE=0 TIMING=0 PRINTQ=0
 DEVS=() EVENTS=()
 V="" SHIFTN=1
 val() { if [[ $1 == --*=* ]]; then V=${1#*=}; SHIFTN=1; else [ $# -ge 2 ] || die "$1 needs a value"; V=$2; SHIFTN=2; fi; }
@@ -321,6 +324,7 @@ X=$RUN/xfer
   printf 'BAOMI_IFUP=%q\n' "$IFUP"
   [ $VERBOSE = 1 ] && echo 'BAOMI_SHELLOPTS=xtrace'   # setup steps traced into setup.N.log
   printf 'BAOMI_USB_STORAGE=%q\n' "$N_USB_STORAGE"
+  printf 'BAOMI_STEP_TIMEOUT=%q\n' $(( TIMEOUT * 4 / 5 > 30 ? TIMEOUT * 4 / 5 : 30 ))
   printf 'BAOMI_CARRIER_MACS=%q\n' "${CARRIER_MACS[*]:-}"
   printf 'BAOMI_MODULES=('; for m in "${MODULES[@]}"; do printf ' %q' "$m"; done; printf ' )\n'
 } > "$X/config"
@@ -342,7 +346,7 @@ done
 
 # ------------------------------------------------------------------ QEMU
 BLACKLIST=kvm,kvm_intel,kvm_amd,irqbypass,ahci,libahci,lpc_ich,i2c_i801,i2c_smbus,iTCO_wdt,iTCO_vendor_support,pcspkr,serio_raw,joydev,evbug,intel_pmc_bxt,sp5100_tco,ccp,aesni_intel,crc32_pclmul,crct10dif_pclmul,ghash_clmulni_intel,polyval_clmulni,sha1_ssse3,sha256_ssse3,sha512_ssse3,cdc_subset,cdc_ncm
-APPEND="console=ttyS0 quiet loglevel=4 panic=-1 tsc=reliable no_timer_check module_blacklist=$BLACKLIST baomi.stage2=$HERE/guest/stage2.sh baomi.cache=$CACHE ${BAOMI_VM_APPEND:-}"
+APPEND="console=ttyS0 quiet loglevel=3 panic=-1 module_blacklist=$BLACKLIST baomi.stage2=$HERE/guest/stage2.sh baomi.cache=$CACHE ${BAOMI_VM_APPEND:-}"
 QCMD=(qemu-system-x86_64
   -machine "q35,accel=$ACCEL" -cpu "$CPU" -m "$MEM" -smp "$SMP"
   -nodefaults -no-user-config -display none -no-reboot

@@ -3,7 +3,7 @@
 #
 # The job comes from the 9p share "xfer" (run.sh's per-run dir on the host), all files optional:
 #   config         bash: BAOMI_CACHE, BAOMI_SHELLOPTS (xtrace to trace setup steps), BAOMI_MODULES (array "module arg=v ..."), BAOMI_IFUP, BAOMI_CARRIER_MACS,
-#                  BAOMI_USB_STORAGE (USB mass-storage devices to wait for)
+#                  BAOMI_USB_STORAGE (USB mass-storage devices to wait for), BAOMI_STEP_TIMEOUT (seconds)
 #   files.list     "NAME<TAB>GUEST_PATH<TAB>MODE" lines; files/NAME is copied to GUEST_PATH
 #   setup.steps    one bash command per line; all run in parallel, each must exit 0 (device setup)
 #   events.tsv     "SECONDS<TAB>bash command" run in the background, timed from the command's start
@@ -29,7 +29,7 @@ trap finish EXIT
 
 up > $X/t_stage2
 log "started"
-BAOMI_SHELLOPTS="" BAOMI_MODULES=() BAOMI_IFUP=1 BAOMI_CARRIER_MACS="" BAOMI_USB_STORAGE=0 BAOMI_CACHE=/var/tmp/baomi-vm
+BAOMI_SHELLOPTS="" BAOMI_STEP_TIMEOUT=240 BAOMI_MODULES=() BAOMI_IFUP=1 BAOMI_CARRIER_MACS="" BAOMI_USB_STORAGE=0 BAOMI_CACHE=/var/tmp/baomi-vm
 [ -f $X/config ] && . $X/config
 export BAOMI_CACHE
 
@@ -72,7 +72,7 @@ if [ -s $X/setup.steps ]; then
   while IFS= read -r step; do
     [ -n "$step" ] || continue
     i=$((i + 1))
-    ( cd "$GUEST" && PATH=$GUEST:$PATH ${BAOMI_SHELLOPTS:+env SHELLOPTS=$BAOMI_SHELLOPTS} timeout 120 bash -c "$step" < /dev/null > $X/setup.$i.log 2>&1; rc=$?
+    ( cd "$GUEST" && PATH=$GUEST:$PATH ${BAOMI_SHELLOPTS:+env SHELLOPTS=$BAOMI_SHELLOPTS} timeout "$BAOMI_STEP_TIMEOUT" bash -c "$step" < /dev/null > $X/setup.$i.log 2>&1; rc=$?
       echo $rc > /run/baomi/setup.$i.rc; log "setup step $i done (rc=$rc)" ) &
     pids+=($!)
   done < $X/setup.steps
