@@ -1,5 +1,5 @@
 import type { BundleManifest } from '../agent/export/bundle.js';
-import type { Gap } from '../agent/ledger/heartbeat-gaps.js';
+import type { Gap, TimedEvent } from '../agent/ledger/heartbeat-gaps.js';
 import type { Db } from './archive.js';
 import type { Problem } from './problems.js';
 import type { BundleEvent } from './verify-events.js';
@@ -47,7 +47,7 @@ export class ArchiveStore {
       ),
       resolveViolation: p(`UPDATE violations SET resolved_seq = ?, resolved_at = ? WHERE host_id = ? AND opened_seq = ?`),
       lastBoundary: p(`SELECT max(seq) FROM events WHERE host_id = ? AND seq <= ? AND type IN ('agent.started', 'agent.stopped')`).pluck(),
-      timed: p(`SELECT seq, type, time FROM events WHERE host_id = ? AND seq >= ? AND (type LIKE 'agent.%' OR type = 'scan.completed') ORDER BY seq`),
+      timed: p(`SELECT seq, type, time FROM events WHERE host_id = ? AND seq BETWEEN ? AND ? AND (type LIKE 'agent.%' OR type = 'scan.completed') ORDER BY seq`),
       insertGap: p(`INSERT OR IGNORE INTO gaps (host_id, kind, from_seq, to_seq, from_time, to_time, minutes) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       insertProblem: p(`INSERT INTO problems (host_id, bundle_path, bundle_id, kind, detail_zh, detail_en, evidence, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
@@ -107,10 +107,10 @@ export class ArchiveStore {
     this.s.resolveViolation.run(seq, time, hostId, openedSeq);
   }
 
-  /** The agent.* and scan.completed events from the last start/stop at or before `seq` on. */
-  timedEventsFrom(hostId: string, seq: number): { seq: number; type: string; time: string }[] {
+  /** The archived agent.* and scan.completed events from the last start or stop at or before `seq`, up to `seq`. */
+  timedEventsUpTo(hostId: string, seq: number): TimedEvent[] {
     const from = (this.s.lastBoundary.get(hostId, seq) as number | null) ?? 0;
-    return this.s.timed.all(hostId, from) as { seq: number; type: string; time: string }[];
+    return this.s.timed.all(hostId, from, seq) as TimedEvent[];
   }
 
   insertGap(hostId: string, g: Gap): void {

@@ -1,11 +1,11 @@
-import { rawPublicKey } from '../agent/crypto/ed25519.js';
 import type { BundleManifest } from '../agent/export/bundle.js';
+import type { TimedEvent } from '../agent/ledger/heartbeat-gaps.js';
 import { storeOf, type ArchiveStore, type BundleStatus } from './archive-store.js';
 import type { Db } from './archive.js';
 import { keyChecks, seqChecks, type Continuity } from './continuity.js';
 import { hostOfPath } from './find-bundles.js';
 import { check, REFUSING, type Check, type Problem } from './problems.js';
-import { storeEvent, watchGaps } from './store-events.js';
+import { isTimed, storeEvent, watchGaps } from './store-events.js';
 import { verifyBundle } from './verify-bundle.js';
 import type { BundleEvent } from './verify-events.js';
 
@@ -40,12 +40,13 @@ export function importBundle(db: Db, dir: string, options: ImportOptions): Impor
   let bundleId = 0;
   let newEvents = 0;
   let fork: Check | undefined;
+  const timed: TimedEvent[] = [];
 
   db.exec('BEGIN IMMEDIATE');
   try {
     const verification = verifyBundle(dir, {
-      onManifest({ manifest: m, publicKey: key, sha256, trusted }) {
-        const publicKey = rawPublicKey(key);
+      onManifest({ manifest: m, sha256, trusted }) {
+        const publicKey = Buffer.from(m.agent.publicKey, 'base64'); // the 32 bytes checkManifest made the key from
         const host = s.host(m.host.id);
         continuity = { host, publicKey, keyOwners: s.hostsWithKey(publicKey, m.host.id), placedUnder: hostOfPath(dir), newest: host && s.newestBundle(host.id), expectFingerprint: options.expectFingerprint };
         duplicate = host !== undefined && s.isImported(host.id, sha256);
@@ -62,6 +63,7 @@ export function importBundle(db: Db, dir: string, options: ImportOptions): Impor
           } else if (accept) {
             const invalid = storeEvent(s, m.host.id, event, bundleId);
             if (invalid) checks.push(invalid);
+            if (event.seq > (host?.lastSeq ?? 0) && isTimed(event.type)) timed.push({ seq: event.seq, type: event.type, time: event.time });
             newEvents++;
           }
         };
@@ -81,7 +83,7 @@ export function importBundle(db: Db, dir: string, options: ImportOptions): Impor
     s.finishBundle(bundleId, status, newEvents);
     if (!duplicate) {
       s.advance(m);
-      all.push(...watchGaps(s, m.host.id, continuity!.host?.lastSeq ?? 0, options.heartbeatMinutes));
+      all.push(...watchGaps(s, m.host.id, continuity!.host?.lastSeq ?? 0, timed, options.heartbeatMinutes));
     }
     const problems = all.map((c) => ({ ...c, host, bundle: dir, time: now }));
     for (const p of problems) s.insertProblem(p, bundleId);

@@ -1,5 +1,5 @@
 import { ViolationOpened, ViolationResolved } from '../agent/ledger/events.js';
-import { findGaps } from '../agent/ledger/heartbeat-gaps.js';
+import { findGaps, type TimedEvent } from '../agent/ledger/heartbeat-gaps.js';
 import type { ArchiveStore } from './archive-store.js';
 import { check, type Check } from './problems.js';
 import type { BundleEvent } from './verify-events.js';
@@ -30,13 +30,20 @@ function invalid(e: BundleEvent, where: string): Check {
   return check('event-invalid', `第 ${e.seq} 条(${e.type})的内容不符合格式:${where}`, `seq ${e.seq} (${e.type}) has an unexpected payload: ${where}`, `seq ${e.seq}`);
 }
 
+/** The events that tell when the agent ran (as agent/export/export-bundle.ts picks them). */
+export function isTimed(type: string): boolean {
+  return type.startsWith('agent.') || type === 'scan.completed';
+}
+
 /**
  * The gaps in the agent's watch that end after `archivedSeq` (what the archive held before this
  * bundle), across the boundary between bundles too: unclean stops and silences are problems,
- * clean stops are downtime (kept for the report, not a fault).
+ * clean stops are downtime (kept for the report, not a fault). `added` are the new timed events
+ * after archivedSeq, in order (collected while they were stored, not read back).
  */
-export function watchGaps(s: ArchiveStore, hostId: string, archivedSeq: number, heartbeatMinutes: number): Check[] {
-  const gaps = findGaps(s.timedEventsFrom(hostId, archivedSeq), heartbeatMinutes).filter((g) => g.toSeq > archivedSeq);
+export function watchGaps(s: ArchiveStore, hostId: string, archivedSeq: number, added: TimedEvent[], heartbeatMinutes: number): Check[] {
+  const timed = s.timedEventsUpTo(hostId, archivedSeq).concat(added);
+  const gaps = findGaps(timed, heartbeatMinutes).filter((g) => g.toSeq > archivedSeq);
   const checks: Check[] = [];
   for (const g of gaps) {
     s.insertGap(hostId, g);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { BundleManifest } from '../agent/export/bundle.js';
-import { canonicalJson } from '../agent/ledger/canonical.js';
 import { chainHash } from '../agent/ledger/chain.js';
 import { readLines } from './bundle-files.js';
+import { isCanonicalLine } from './canonical-line.js';
 import { fileCheck } from './verify-manifest.js';
 import { check, type Check, type ProblemKind } from './problems.js';
 
@@ -23,7 +23,7 @@ const Envelope = z.looseObject({
   seq: z.number().int().positive(),
   type: z.string().min(1),
   time: z.iso.datetime(),
-  payload: z.record(z.string(), z.unknown()),
+  payload: z.looseObject({}),
 });
 
 /**
@@ -62,7 +62,7 @@ export function checkEvents(dir: string, manifest: BundleManifest, onEvent?: (ev
       const kind = (parsed as { type?: unknown } | null)?.type;
       if (kind === 'violation.opened') opened++;
       else if (kind === 'violation.resolved') resolved++;
-      if (canonicalJson(parsed) !== line) {
+      if (!isCanonicalLine(line, parsed)) {
         fail('not-canonical', `第 ${lineNo} 行不是规范 JSON(被编辑过)`, `line ${lineNo} is not canonical JSON (it was edited)`, `line ${lineNo}: ${line.slice(0, 120)}`);
         return;
       }
