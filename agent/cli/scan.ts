@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HostRoot } from '../host-root.js';
-import { scan } from '../scan/scan.js';
+import { scan, scanWindows } from '../scan/scan.js';
 import { renderScan } from '../scan/render-scan.js';
 import { detectLang } from '../text/i18n.js';
 import { Ledger } from '../ledger/ledger.js';
 import { recordScan } from '../ledger/incidents.js';
-import { LINUX_PROBES } from '../probes/run-probes.js';
-import { kindsCovered } from '../service/scan-plans.js';
+import { FULL_PROBES, kindsCovered } from '../service/scan-plans.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import type { ScanReport } from '../scan/scan-report.js';
 import { loadPolicyInForce, openSignedPolicy } from '../../policies/in-force.js';
@@ -45,7 +44,8 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: false,
   });
   const policy = values.policy ? policyFromFile(values.policy, values['trust-dir']) : policyInForce(values['state-dir'], values['trust-dir']);
-  const report = scan({ host: new HostRoot(values.root), policy });
+  const input = { host: new HostRoot(values.root), policy };
+  const report = process.platform === 'win32' ? await scanWindows(input) : scan(input);
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(renderScan(report, detectLang(values.lang), process.stdout.columns || 120));
   const recorded = !values['dry-run'] && values.policy === undefined;
@@ -98,7 +98,7 @@ async function record(report: ScanReport, capturedTree: boolean, stateDir: strin
       );
     }
     // The agent's own gaps are the service's to judge: a one-off scan neither opens nor resolves them.
-    recordScan(ledger, report, { scope: 'full', trigger: 'manual', kinds: kindsCovered(LINUX_PROBES) });
+    recordScan(ledger, report, { scope: 'full', trigger: 'manual', kinds: kindsCovered(FULL_PROBES) });
     return true;
   } catch (error) {
     process.stderr.write(`baomi-agent: 未能记入违规日志 / could not record into the violation log: ${(error as Error).message}\n`);

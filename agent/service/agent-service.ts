@@ -9,10 +9,9 @@ import type { PayloadOf } from '../ledger/events.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerFiles, verifyLedger } from '../ledger/verify.js';
 import type { Probe } from '../probes/probe.js';
-import { LINUX_PROBES } from '../probes/run-probes.js';
 import { dateIn } from '../schedule/calendar-date.js';
 import type { PreHolidayInspection } from '../schedule/pre-holiday.js';
-import { scan } from '../scan/scan.js';
+import { scan, scanWindows } from '../scan/scan.js';
 import type { ScanReport } from '../scan/scan-report.js';
 import { performExport } from '../export/perform-export.js';
 import { findMedia } from '../../policies/registry.js';
@@ -24,7 +23,7 @@ import { everyMinutes } from './cron-every.js';
 import { DeviceWatcher } from './device-watcher.js';
 import type { DeviceArea } from './device-snapshot.js';
 import { removePidFile, writePidFile } from './pid-file.js';
-import { kindsCovered, probesForAreas, QUICK_PROBES } from './scan-plans.js';
+import { FULL_PROBES, kindsCovered, probesForAreas, QUICK_PROBES } from './scan-plans.js';
 
 export interface ServiceOptions {
   host: HostRoot;
@@ -91,7 +90,7 @@ export class AgentService {
     logger.info({ cleanShutdown: history.cleanShutdown }, 'agent started');
     this.putPolicyInForce(history.lastAppliedSha256);
     const missed = history.firstEvent !== null && dailyScanMissed(history.lastFullScan, this.now());
-    this.scanNow({ scope: 'full', trigger: missed ? 'catch-up' : 'start' });
+    await this.scanNow({ scope: 'full', trigger: missed ? 'catch-up' : 'start' });
     this.since = history.firstEvent ?? this.now();
     await this.inspectIfDue(history.inspectionsDone);
     this.schedule(history.inspectionsDone);
@@ -161,13 +160,18 @@ export class AgentService {
     this.policy = inForce;
   }
 
-  /** Run probes (all of them by default), evaluate, record; a full scan also looks at the agent's own gaps. */
-  private scanNow(options: ScanOptions): ScanReport | undefined {
+  /**
+   * Run probes (all of them by default), evaluate, record; a full scan also looks at the agent's
+   * own gaps. Synchronous on Linux (sysfs); on Windows the facts are collected first.
+   */
+  private async scanNow(options: ScanOptions): Promise<ScanReport | undefined> {
     if (this.stopped) return undefined;
-    const probes = options.probes ?? LINUX_PROBES;
+    const probes = options.probes ?? FULL_PROBES;
     const full = options.probes === undefined;
     const extraFindings = full ? gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes) : [];
-    const report = scan({ host: this.options.host, policy: this.policy, probes, extraFindings, now: this.now });
+    const input = { host: this.options.host, policy: this.policy, probes, extraFindings, now: this.now };
+    const report = process.platform === 'win32' ? await scanWindows(input) : scan(input);
+    if (this.stopped) return undefined;
     const recorded = recordScan(this.ledger, report, { ...options, kinds: kindsCovered(probes, full ? ['agent-gap'] : []) });
     this.options.logger.info(
       { scope: options.scope, trigger: options.trigger, durationMs: report.durationMs, opened: recorded.opened.length, resolved: recorded.resolved.length },
@@ -177,8 +181,10 @@ export class AgentService {
   }
 
   private onDevicesChanged(areas: DeviceArea[]): void {
-    const report = this.scanNow({ scope: 'hotplug', trigger: 'hotplug', probes: probesForAreas(areas) });
-    if (report && this.policy.policy.export.autoExport) this.autoExport(report);
+    this.scanNow({ scope: 'hotplug', trigger: 'hotplug', probes: probesForAreas(areas) }).then(
+      (report) => report && this.policy.policy.export.autoExport && this.autoExport(report),
+      (error) => this.options.logger.error({ err: error }, 'hot-plug scan failed'),
+    );
   }
 
   /**
@@ -242,12 +248,14 @@ export class AgentService {
     const { file, headFile } = ledgerFiles(stateDir);
     const verified = await verifyLedger({ file, headFile, key: this.ledger.key });
     const extraFindings = gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes);
-    const report = scan({ host: this.options.host, policy: this.policy, extraFindings, now: this.now });
+    const input = { host: this.options.host, policy: this.policy, probes: FULL_PROBES, extraFindings, now: this.now };
+    const report = process.platform === 'win32' ? await scanWindows(input) : scan(input);
+    if (this.stopped) return;
     const reportFile = path.join(stateDir, 'reports', `inspection-${inspection.inspectionDate}-${inspection.holiday}.json`);
     fs.mkdirSync(path.dirname(reportFile), { recursive: true, mode: 0o700 });
     writeFileAtomic(reportFile, JSON.stringify({ inspection, catchUp, ledgerVerified: verified.ok, scan: report }, null, 2) + '\n');
     recordScan(this.ledger, report, {
-      kinds: kindsCovered(LINUX_PROBES, ['agent-gap']),
+      kinds: kindsCovered(FULL_PROBES, ['agent-gap']),
       scope: 'deep',
       trigger: catchUp ? 'catch-up' : 'schedule',
       inspection: { holiday: inspection.holiday, due: inspection.inspectionDate, report: path.basename(reportFile) },
@@ -264,7 +272,7 @@ export class AgentService {
         this.putPolicyInForce(previous);
         if (this.policy.sha256 !== previous) {
           this.rescheduleForPolicy();
-          this.scanNow({ scope: 'full', trigger: 'policy-change' });
+          void this.scanNow({ scope: 'full', trigger: 'policy-change' }).catch((error) => this.options.logger.error({ err: error }, 'scan failed'));
         }
       });
     } catch (error) {

@@ -3,22 +3,22 @@ import { reason, type Check } from './check.js';
 
 export const avMicrophone: Check = {
   'audio-capture': (audio, context) => {
+    const known = audio.capturePcms.length > 0;
     if (audio.external) {
-      return audio.card === null
-        ? reason('USB 音频设备(未加载驱动,无法判断是否可录音,按麦克风处理)', 'USB audio device without a driver (capture unknown: counted as a microphone)')
-        : reason('外接 USB 麦克风/音频输入设备', 'external USB microphone / audio input device');
+      return known
+        ? reason('外接 USB 麦克风/音频输入设备', 'external USB microphone / audio input device')
+        : reason('USB 音频设备(无法确认是否可录音,按麦克风处理)', 'USB audio device (whether it records cannot be read: counted as a microphone)');
     }
     if (!context.policy.detection.onboardAudio) return null;
-    return reason(
-      `主板声卡具有录音通道(${audio.capturePcms.length} 个),可接入麦克风`,
-      `on-board sound codec with ${audio.capturePcms.length} capture channel(s): a microphone can be used`,
-    );
+    return known
+      ? reason(`主板声卡具有录音通道(${audio.capturePcms.length} 个),可接入麦克风`, `on-board sound codec with ${audio.capturePcms.length} capture channel(s): a microphone can be used`)
+      : reason('主板声卡(可接入麦克风)', 'on-board sound device: a microphone can be used');
   },
 };
 
 export const avCamera: Check = {
   'video-capture': (video) => {
-    if (video.nodes.length === 0) return reason('USB 摄像头(未加载驱动)', 'USB camera without a driver');
+    if (video.nodes.length === 0) return reason(`摄像头(${video.external ? '外接 USB' : '内置'})`, `camera (${video.external ? 'external USB' : 'built-in'})`);
     const unknown = video.nodes.some((n) => n.capabilities === null);
     return unknown
       ? reason('视频采集设备(无法读取 udev 能力信息,按摄像头处理)', 'video device (udev capabilities unknown: counted as a camera)')

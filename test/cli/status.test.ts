@@ -12,8 +12,11 @@ test('status: not running, then running with its pid, the policy, open violation
   const agent = spawn(process.execPath, [CLI, 'run', '--root', root, '--state-dir', stateDir, '--trust-dir', path.join(stateDir, 'none'), '--log-level', 'warn']);
   try {
     const started = Date.now();
-    while (!status().service.running && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
-    const now = status();
+    let now = status();
+    while (!(now.service.running && now.lastScan) && Date.now() - started < 30_000) {
+      await new Promise((r) => setTimeout(r, 50));
+      now = status();
+    }
     expect(now.service).toMatchObject({ running: true, pid: agent.pid });
     expect(now.policy).toMatchObject({ id: 'cn-office-standalone', version: 1, signer: 'builtin', refused: null });
     expect(now.lastScan).toMatchObject({ scope: 'full', trigger: 'start' });
