@@ -57,28 +57,35 @@ export function hashFile(dir: string, name: string): string {
   return hash.digest('hex');
 }
 
+/** Where a line was: its byte offset in the file and its length in bytes (without the '\n'). */
+export type OnLine = (line: string, bytes: Buffer, offset: number) => void;
+
 /**
  * Each line of a file (without its '\n', as a UTF-8 string and its bytes), in order; returns the
- * SHA-256 of the whole file and whether it ended with a newline (a last line without one is passed
- * too). Synchronous, so that an import can run inside one SQLite transaction. `bytes` is only
- * valid during the call (the read buffer is reused).
+ * SHA-256 of the whole file (a last line without a newline is passed too). Read from the bundle,
+ * or from `content` when the caller holds the file already. Synchronous, so that an import can
+ * run inside one SQLite transaction. `bytes` is only valid during the call (buffers are reused).
  */
-export function readLines(dir: string, name: string, onLine: (line: string, bytes: Buffer) => void): { sha256: string; endsWithNewline: boolean } {
+export function readLines(dir: string, name: string, onLine: OnLine, content?: Buffer): { sha256: string } {
   const hash = createHash('sha256');
   let carry: Buffer = Buffer.alloc(0);
-  readChunks(dir, name, (chunk) => {
+  let base = 0; // file offset of data[0]
+  const eachChunk = (chunk: Buffer) => {
     hash.update(chunk);
     const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
       const bytes = data.subarray(start, nl);
-      onLine(bytes.toString('utf8'), bytes);
+      onLine(bytes.toString('utf8'), bytes, base + start);
       start = nl + 1;
     }
+    base += start;
     carry = Buffer.from(data.subarray(start));
-  });
-  if (carry.length > 0) onLine(carry.toString('utf8'), carry);
-  return { sha256: hash.digest('hex'), endsWithNewline: carry.length === 0 };
+  };
+  if (content) eachChunk(content);
+  else readChunks(dir, name, eachChunk);
+  if (carry.length > 0) onLine(carry.toString('utf8'), carry, base);
+  return { sha256: hash.digest('hex') };
 }
 
 function readChunks(dir: string, name: string, onChunk: (chunk: Buffer) => void): void {

@@ -6,7 +6,8 @@ import { keyChecks, seqChecks, type Continuity } from './continuity.js';
 import { hostOfPath } from './find-bundles.js';
 import { check, REFUSING, type Check, type Problem } from './problems.js';
 import { isTimed, storeEvent, watchGaps } from './store-events.js';
-import { verifyBundle } from './verify-bundle.js';
+import { replay, type PreVerified } from './pre-verify.js';
+import { verifyBundle, type VerifyHooks } from './verify-bundle.js';
 import type { BundleEvent } from './verify-events.js';
 
 export interface ImportOptions {
@@ -27,11 +28,12 @@ export interface ImportOutcome {
 }
 
 /**
- * Verify one bundle and archive it in one transaction: its events stream in while the chain is
- * checked, and any failed check — of the bundle or of its continuity — rolls the whole of it
- * back; then the bundle is recorded as refused, with its problems. Never half-imported.
+ * Verify one bundle and archive it in one transaction: its events go in as they are verified
+ * (streaming here, or replayed from a worker's verification: `pre`), and any failed check — of
+ * the bundle or of its continuity — rolls the whole of it back; then the bundle is recorded as
+ * refused, with its problems. Never half-imported.
  */
-export function importBundle(db: Db, dir: string, options: ImportOptions): ImportOutcome {
+export function importBundle(db: Db, dir: string, options: ImportOptions, pre?: PreVerified): ImportOutcome {
   const s = storeOf(db);
   const now = (options.now ?? (() => new Date()))().toISOString();
   let continuity: Continuity | undefined;
@@ -44,7 +46,7 @@ export function importBundle(db: Db, dir: string, options: ImportOptions): Impor
 
   db.exec('BEGIN IMMEDIATE');
   try {
-    const verification = verifyBundle(dir, {
+    const hooks: VerifyHooks = {
       onManifest({ manifest: m, sha256, trusted }) {
         const publicKey = Buffer.from(m.agent.publicKey, 'base64'); // the 32 bytes checkManifest made the key from
         const host = s.host(m.host.id);
@@ -68,7 +70,9 @@ export function importBundle(db: Db, dir: string, options: ImportOptions): Impor
           }
         };
       },
-    });
+    };
+    // Verified in a worker thread already (import-run.ts), or here, streaming.
+    const verification = pre ? replay(pre, hooks) : verifyBundle(dir, hooks);
     const m = verification.manifest;
     const all = [...verification.checks, ...checks, ...(fork ? [fork] : [])];
     const refused = m === null || continuity === undefined || all.some((c) => REFUSING.has(c.kind));

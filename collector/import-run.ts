@@ -6,7 +6,9 @@ import { readSmallFile } from './bundle-files.js';
 import { findBundles, hostOfPath } from './find-bundles.js';
 import { importBundle, type ImportOptions, type ImportOutcome } from './import-bundle.js';
 import { check, type Problem } from './problems.js';
+import type { PreVerified } from './pre-verify.js';
 import { progress } from './progress.js';
+import { VerifyPool } from './verify-pool.js';
 
 export interface ImportRun {
   outcomes: ImportOutcome[];
@@ -19,7 +21,7 @@ export interface ImportRun {
  * (last seq, then export time), so a stick that carries several rounds imports them as a
  * sequence rather than as replays of each other.
  */
-export function importPaths(db: Db, paths: readonly string[], options: ImportOptions): ImportRun {
+export async function importPaths(db: Db, paths: readonly string[], options: ImportOptions): Promise<ImportRun> {
   const found = findBundles(paths);
   const now = (options.now ?? (() => new Date()))().toISOString();
   const notices: Problem[] = found.notices.map((n) => ({
@@ -36,13 +38,31 @@ export function importPaths(db: Db, paths: readonly string[], options: ImportOpt
   const ordered = order(found.bundles);
   const bar = progress(ordered.length);
   const outcomes: ImportOutcome[] = [];
-  for (const { dir, host } of ordered) {
-    outcomes.push(importBundle(db, dir, options));
-    bar.tick(host);
+  const pool = ordered.length > 1 ? VerifyPool.create() : null;
+  const ahead: (Promise<PreVerified | undefined> | undefined)[] = [];
+  const submit = (i: number) => {
+    const dir = ordered[i]?.dir;
+    if (dir !== undefined && pool) ahead[i] = pool.verify(dir, MAX_PREVERIFIED_BYTES).catch(() => undefined);
+  };
+  try {
+    for (let i = 0; i < Math.min(LOOKAHEAD, ordered.length); i++) submit(i);
+    for (const [i, { dir, host }] of ordered.entries()) {
+      const pre = await ahead[i];
+      ahead[i] = undefined;
+      submit(i + LOOKAHEAD);
+      outcomes.push(importBundle(db, dir, options, pre));
+      bar.tick(host);
+    }
+  } finally {
+    await pool?.close();
   }
   bar.done();
   return { outcomes, notices };
 }
+
+/** Bundles verified ahead in the pool (each held in memory until stored); larger ones stream. */
+const LOOKAHEAD = 8;
+const MAX_PREVERIFIED_BYTES = 16 << 20;
 
 interface Peek {
   dir: string;

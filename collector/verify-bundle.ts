@@ -20,21 +20,29 @@ export interface VerifyHooks {
    * Called once the manifest is read (before the events), with whether it held so far (schema,
    * signature, fingerprint): returns what to do with each good event, if anything.
    */
-  onManifest?(head: { manifest: BundleManifest; publicKey: KeyObject; sha256: string; trusted: boolean }): ((event: BundleEvent) => void) | undefined;
+  onManifest?(head: ManifestHead): ((event: BundleEvent) => void) | undefined;
+}
+
+/** A manifest whose schema held and whose key could be read; `trusted`: no check failed so far. */
+export interface ManifestHead {
+  manifest: BundleManifest;
+  sha256: string;
+  trusted: boolean;
 }
 
 /**
  * Every check of a bundle (see bundle.ts, the contract): the manifest's schema, manifest.sig, the
  * fingerprint, each file's SHA-256, the events (canonical lines, contiguous seqs, the chain from
- * prevHash to headHash) and the checkpoint the agent signed at lastSeq.
+ * prevHash to headHash) and the checkpoint the agent signed at lastSeq. `eventsContent`: the
+ * bytes of events.ndjson when the caller has read them already (pre-verify.ts).
  */
-export function verifyBundle(dir: string, hooks: VerifyHooks = {}): BundleVerification {
+export function verifyBundle(dir: string, hooks: VerifyHooks = {}, eventsContent?: Buffer): BundleVerification {
   const head = checkManifest(dir);
   const result: BundleVerification = { dir, manifest: head.manifest, manifestSha256: head.sha256, publicKey: head.publicKey, checks: [...head.checks] };
   const { manifest, publicKey } = head;
   if (manifest === null || publicKey === null) return result;
-  const onEvent = hooks.onManifest?.({ manifest, publicKey, sha256: head.sha256!, trusted: result.checks.length === 0 });
-  result.checks.push(...checkEvents(dir, manifest, onEvent));
+  const onEvent = hooks.onManifest?.({ manifest, sha256: head.sha256!, trusted: result.checks.length === 0 });
+  result.checks.push(...checkEvents(dir, manifest, onEvent, eventsContent));
   for (const name of BUNDLE_FILES) {
     if (name === 'events.ndjson') continue;
     try {

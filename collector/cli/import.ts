@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const heartbeatMinutes = loadOfficePolicy(values.policy).schedule.heartbeatMinutes;
   const db = openArchive(values.archive);
   try {
-    const result = importPaths(db, positionals, { expectFingerprint: expect, heartbeatMinutes });
+    const result = await importPaths(db, positionals, { expectFingerprint: expect, heartbeatMinutes });
     process.stdout.write(renderImport(result));
     const problems = result.notices.length + result.outcomes.reduce((n, o) => n + o.problems.length, 0);
     return problems > 0 || result.outcomes.length === 0 ? 1 : 0;

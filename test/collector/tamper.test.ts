@@ -106,6 +106,27 @@ describe('a changed bundle is refused whole, and the change is named', () => {
   });
 });
 
+test('the same campaign in one import: several bundles are verified ahead by worker threads, with the same verdicts', () => {
+  const changes: [() => string, string, (t: string) => string, string][] = [
+    [a1Of, 'events.ndjson', (t) => t.replace('Kingston', 'Kingst0n'), 'chain'],
+    [a1Of, 'events.ndjson', (t) => t.replace('{"bootId"', '{ "bootId"'), 'not-canonical'],
+    [a2Of, 'events.ndjson', (t) => t.split('\n').filter((_, i) => i !== 1).join('\n'), 'seq-break'],
+    [a1Of, 'manifest.json', (t) => t.replace('"department": "办公室"', '"department": "无"'), 'bad-signature'],
+    [a1Of, 'report.html', (t) => t.replace('MEDIA-UNREGISTERED', 'NOTHING'), 'file-hash'],
+  ];
+  const sticks = changes.map(([which, file, change]) => {
+    const copy = stickWith({ dir: which() });
+    editFile(onStick(copy, which()), file, change);
+    return copy;
+  });
+  const archive = newArchive();
+  const result = importInto(archive, ...sticks);
+  expect(result.status).toBe(1);
+  expect(result.stdout.match(/REFUSED, nothing imported/g)).toHaveLength(changes.length);
+  for (const [, , , kind] of changes) expect(result.stdout).toContain(`[${kind}]`);
+  expect(archiveCounts(archive)).toMatchObject({ hosts: 0, events: 0, imported: 0, refused: changes.length });
+});
+
 function a1Of() {
   return a1;
 }
