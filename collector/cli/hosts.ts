@@ -45,7 +45,9 @@ export async function run(argv: string[]): Promise<number> {
       h.problemKinds.length > 0 ? `${h.problems}: ${h.problemKinds.join(', ')}` : '0',
     ]);
     const header = ['主机标识 host id', '主机名 hostname', '密钥指纹 fingerprint', '最新序号 seq', '最近导入 last import', '状态 status', '问题 problems'];
-    process.stdout.write(renderTable(header, rows, Math.max(100, process.stdout.columns ?? 200), [1, 2, 6]).join('\n') + '\n');
+    // The fingerprint is never cut: it is what the inspector reads out. Piped, nothing is cut.
+    const width = process.stdout.isTTY ? Math.max(120, process.stdout.columns ?? 120) : 10_000;
+    process.stdout.write(renderTable(header, rows, width, [1, 6]).join('\n') + '\n');
   }
   return hosts.some((h) => h.status !== 'ok') ? 1 : 0;
 }

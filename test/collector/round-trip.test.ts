@@ -38,6 +38,10 @@ describe('round trip', () => {
     expect(again.stdout.match(/duplicate \(already archived, harmless\)/g)).toHaveLength(2);
     expect(archiveCounts(archive)).toMatchObject({ events: last, imported: 2, problems: 0 });
 
+    const table = runCollector(['hosts', '--archive', archive]);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toContain(identity.fingerprint); // whole, never cut
+    expect(table.stdout).toContain('正常 ok');
     const hosts = runCollector(['hosts', '--json', '--archive', archive]);
     expect(hosts.status).toBe(0);
     expect(JSON.parse(hosts.stdout).hosts).toEqual([
