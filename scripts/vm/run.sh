@@ -48,6 +48,8 @@
 #   --timing             print a timing line to stderr     --verbose   kernel console + setup logs to stderr
 #   --keep               keep the run dir (under $BAOMI_VM_CACHE/runs)   --no-ifup  leave wired NICs down
 #   --print-qemu         print the QEMU command line to stderr
+# Env: BAOMI_VM_CACHE (default /var/tmp/baomi-vm), BAOMI_VM_ACCEL, BAOMI_VM_APPEND (extra kernel arguments),
+#   BAOMI_VM_SETUP_JOBS (device setup steps run at once; default 0 = all)
 # Exit status: the command's; 124 = timeout; 125 = harness/VM failure (bad option, boot or device setup failed).
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -98,11 +100,18 @@ declare -A KIND      # device id -> qemu | gadget
 declare -A QID       # device id -> QEMU device id
 N_DUMMY=0 N_VUDC=0 N_VIVID=0 N_BT=0 WIFI=0 N_USB_STORAGE=0 HAVE_HDA=0 HAVE_AUDIODEV=0 idx=0
 
-new_id() {  # TYPE -> ID: S[id], else the serial, else TYPE + counter
+new_id() {  # TYPE -> ID: S[id] (must be unique), else the serial if still free, else TYPE + position
   idx=$((idx + 1))
-  ID=${S[id]:-${S[serial]:-$1$idx}}
-  [ -z "${KIND[$ID]:-}" ] || die "duplicate device id '$ID' (give id=...)"
+  if [ -n "${S[id]:-}" ]; then
+    ID=${S[id]}
+    [ -z "${KIND[$ID]:-}" ] || die "duplicate device id '$ID'"
+  elif [ -n "${S[serial]:-}" ] && [ -z "${KIND[${S[serial]}]:-}" ]; then
+    ID=${S[serial]}
+  else
+    ID=$1$idx
+  fi
 }
+qopt() { printf '%s' "${1//,/,,}"; }   # a value inside a QEMU -device/-drive option list
 
 stick_image() {  # ID SIZE LABEL -> IMG: a fresh FAT image in the run dir
   IMG=$RUN/xfer/stick-$(sanitize "$1").img
@@ -120,8 +129,8 @@ dev_usb_stick() {
   KIND[$id]=qemu QID[$id]=$qid
   [ "$mode" = boot ] && N_USB_STORAGE=$((N_USB_STORAGE + 1))
   if [ "$mode" = boot ]; then
-    QARGS+=(-drive "if=none,id=drv-$qid,file=$img,format=raw"
-            -device "usb-storage,bus=xhci.0,drive=drv-$qid,serial=$serial,removable=$rem,id=$qid")
+    QARGS+=(-drive "if=none,id=drv-$qid,file=$(qopt "$img"),format=raw"
+            -device "usb-storage,bus=xhci.0,drive=drv-$qid,serial=$(qopt "$serial"),removable=$rem,id=$qid")
   else
     HEVENTS+=("$AT"$'\t'"{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"raw\",\"node-name\":\"drv-$qid\",\"file\":{\"driver\":\"file\",\"filename\":$(jstr "$img")}}}")
     HEVENTS+=("$AT"$'\t'"{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"usb-storage\",\"bus\":\"xhci.0\",\"drive\":\"drv-$qid\",\"serial\":$(jstr "$serial"),\"removable\":$rem,\"id\":\"$qid\"}}")
@@ -324,6 +333,7 @@ X=$RUN/xfer
   printf 'BAOMI_IFUP=%q\n' "$IFUP"
   [ $VERBOSE = 1 ] && echo 'BAOMI_SHELLOPTS=xtrace'   # setup steps traced into setup.N.log
   printf 'BAOMI_USB_STORAGE=%q\n' "$N_USB_STORAGE"
+  printf 'BAOMI_SETUP_JOBS=%q\n' "${BAOMI_VM_SETUP_JOBS:-0}"
   printf 'BAOMI_STEP_TIMEOUT=%q\n' $(( TIMEOUT * 4 / 5 > 30 ? TIMEOUT * 4 / 5 : 30 ))
   printf 'BAOMI_CARRIER_MACS=%q\n' "${CARRIER_MACS[*]:-}"
   printf 'BAOMI_MODULES=('; for m in "${MODULES[@]}"; do printf ' %q' "$m"; done; printf ' )\n'

@@ -29,7 +29,7 @@ trap finish EXIT
 
 up > $X/t_stage2
 log "started"
-BAOMI_SHELLOPTS="" BAOMI_STEP_TIMEOUT=240 BAOMI_MODULES=() BAOMI_IFUP=1 BAOMI_CARRIER_MACS="" BAOMI_USB_STORAGE=0 BAOMI_CACHE=/var/tmp/baomi-vm
+BAOMI_SHELLOPTS="" BAOMI_SETUP_JOBS=0 BAOMI_STEP_TIMEOUT=240 BAOMI_MODULES=() BAOMI_IFUP=1 BAOMI_CARRIER_MACS="" BAOMI_USB_STORAGE=0 BAOMI_CACHE=/var/tmp/baomi-vm
 [ -f $X/config ] && . $X/config
 export BAOMI_CACHE
 
@@ -55,7 +55,8 @@ log "starting udevd"
 pids=()
 for m in "${BAOMI_MODULES[@]}"; do
   # shellcheck disable=SC2086
-  { modprobe $m || log "modprobe $m failed"; } & pids+=($!)
+  { modprobe $m 2> /run/baomi/modprobe.$BASHPID.err || { log "modprobe $m failed"
+      echo "modprobe $m failed: $(< /run/baomi/modprobe.$BASHPID.err)" >> $X/setup.failed; }; } & pids+=($!)
 done
 # Coldplug everything but the subsystems no device probe looks at (~150 of ~230 boot-time devices, mostly
 # tty/acpi/cpu/memory): the slow part of a TCG boot is running udev rules for every event.
@@ -65,6 +66,7 @@ udevadm trigger --type=devices --action=add $(printf -- '--subsystem-nomatch=%s 
   edac regulator graphics)
 [ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
 log "modules loaded, coldplug triggered"
+[ -f $X/setup.failed ] && exit 1
 
 # device setup steps, in parallel; every one must succeed
 if [ -s $X/setup.steps ]; then
@@ -72,6 +74,8 @@ if [ -s $X/setup.steps ]; then
   while IFS= read -r step; do
     [ -n "$step" ] || continue
     i=$((i + 1))
+    # at most BAOMI_SETUP_JOBS steps at a time (0: all at once)
+    while [ "$BAOMI_SETUP_JOBS" -gt 0 ] && [ "$(jobs -rp | wc -l)" -ge "$BAOMI_SETUP_JOBS" ]; do wait -n; done
     ( cd "$GUEST" && PATH=$GUEST:$PATH ${BAOMI_SHELLOPTS:+env SHELLOPTS=$BAOMI_SHELLOPTS} timeout "$BAOMI_STEP_TIMEOUT" bash -c "$step" < /dev/null > $X/setup.$i.log 2>&1; rc=$?
       echo $rc > /run/baomi/setup.$i.rc; log "setup step $i done (rc=$rc)" ) &
     pids+=($!)
