@@ -5,6 +5,7 @@ import type { Db } from './archive.js';
 import { keyChecks, seqChecks, type Continuity } from './continuity.js';
 import { hostOfPath } from './find-bundles.js';
 import { check, REFUSING, type Check, type Problem } from './problems.js';
+import type { Progress } from './progress.js';
 import { isTimed, storeEvent, watchGaps } from './store-events.js';
 import { replay, type PreVerified } from './pre-verify.js';
 import { verifyBundle, type VerifyHooks } from './verify-bundle.js';
@@ -14,6 +15,8 @@ export interface ImportOptions {
   expectFingerprint?: string;
   heartbeatMinutes: number;
   now?: () => Date;
+  /** Progress over many bundles (the CLI's, on stderr). */
+  progress?: (total: number) => Progress;
 }
 
 export interface ImportOutcome {

@@ -7,7 +7,6 @@ import { findBundles, hostOfPath } from './find-bundles.js';
 import { importBundle, type ImportOptions, type ImportOutcome } from './import-bundle.js';
 import { check, type Problem } from './problems.js';
 import type { PreVerified } from './pre-verify.js';
-import { progress } from './progress.js';
 import { VerifyPool } from './verify-pool.js';
 
 export interface ImportRun {
@@ -36,7 +35,7 @@ export async function importPaths(db: Db, paths: readonly string[], options: Imp
   db.transaction(() => notices.forEach((p) => store.insertProblem(p, null))).immediate();
 
   const ordered = order(found.bundles);
-  const bar = progress(ordered.length);
+  const bar = options.progress?.(ordered.length);
   const outcomes: ImportOutcome[] = [];
   const pool = ordered.length > 1 ? VerifyPool.create() : null;
   const ahead: (Promise<PreVerified | undefined> | undefined)[] = [];
@@ -51,12 +50,12 @@ export async function importPaths(db: Db, paths: readonly string[], options: Imp
       ahead[i] = undefined;
       submit(i + LOOKAHEAD);
       outcomes.push(importBundle(db, dir, options, pre));
-      bar.tick(host);
+      bar?.tick(host);
     }
   } finally {
     await pool?.close();
   }
-  bar.done();
+  bar?.done();
   return { outcomes, notices };
 }
 

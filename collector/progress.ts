@@ -13,7 +13,7 @@ export interface Progress {
 const MIN_TOTAL = 10;
 const WIDTH = 30;
 
-export function progress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progress(total: number, stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'>): Progress {
   if (total < MIN_TOTAL) return { tick() {}, done() {} };
   let count = 0;
   let lastTenth = 0;

@@ -3,6 +3,7 @@ import { UsageError } from '../../agent/cli/usage-error.js';
 import { DEFAULT_ARCHIVE, openArchive } from '../archive.js';
 import { importPaths } from '../import-run.js';
 import { loadOfficePolicy } from '../office-policy.js';
+import { progress } from '../progress.js';
 import { renderImport } from '../render-import.js';
 
 export const usage = `baomi-collector import PATH… [--archive FILE] [--expect-fingerprint FP] [--policy FILE]
@@ -36,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const heartbeatMinutes = loadOfficePolicy(values.policy).schedule.heartbeatMinutes;
   const db = openArchive(values.archive);
   try {
-    const result = await importPaths(db, positionals, { expectFingerprint: expect, heartbeatMinutes });
+    const result = await importPaths(db, positionals, { expectFingerprint: expect, heartbeatMinutes, progress: (total) => progress(total, process.stderr) });
     process.stdout.write(renderImport(result));
     const problems = result.notices.length + result.outcomes.reduce((n, o) => n + o.problems.length, 0);
     return problems > 0 || result.outcomes.length === 0 ? 1 : 0;

@@ -19,6 +19,7 @@ import { hostsCsv, violationsCsv } from '../../collector/committee-csv.js';
 import { renderCommitteeReport } from '../../collector/committee-report.js';
 import { findBundles } from '../../collector/find-bundles.js';
 import { importPaths } from '../../collector/import-run.js';
+import { progress } from '../../collector/progress.js';
 import { gatherReport } from '../../collector/report-data.js';
 import { verifyBundle } from '../../collector/verify-bundle.js';
 import { builtinPolicy, type PolicyInForce } from '../../policies/in-force.js';
@@ -54,7 +55,7 @@ export async function run(): Promise<void> {
 
     const archiveFile = path.join(root, 'archive.db');
     const db = openArchive(archiveFile);
-    const imported = await timedAsync(() => importPaths(db, [stick], { heartbeatMinutes: 15 }));
+    const imported = await timedAsync(() => importPaths(db, [stick], { heartbeatMinutes: 15, progress: (total) => progress(total, process.stderr) }));
     db.close();
     const outcomes = imported.value.outcomes;
     const problems = outcomes.reduce((n, o) => n + o.problems.length, 0);
