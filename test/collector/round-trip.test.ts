@@ -49,6 +49,19 @@ describe('round trip', () => {
     ]);
   });
 
+  test('usage: no path, a missing path, an empty stick', () => {
+    const archive = path.join(tempDir(), 'archive.db');
+    expect(runCollector(['import', '--archive', archive]).status).toBe(2);
+    const missing = runCollector(['import', path.join(tempDir(), 'nothing-here'), '--archive', archive]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('cannot be read');
+    const empty = runCollector(['import', tempDir('baomi-stick-'), '--archive', archive]);
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).toContain('no bundles found');
+    expect(runCollector(['report', '--archive', archive]).status).toBe(2);
+    expect(runCollector(['frobnicate']).status).toBe(2);
+  });
+
   test('verify checks one bundle without an archive', () => {
     const result = runCollector(['verify', first]);
     expect(result.status).toBe(0);
