@@ -19,7 +19,7 @@ die() { echo "setup: ERROR: $*" >&2; exit 1; }
 mkdir -p "$CACHE"/{debs,runs}
 
 # ---------------------------------------------------------------- 1. packages
-PKGS=(qemu-system-x86 busybox-static cpio kmod xz-utils python3 socat dosfstools util-linux iproute2
+PKGS=(qemu-system-x86 busybox-static cpio kmod xz-utils python3 socat dosfstools mtools util-linux iproute2
       udev usbutils pciutils usbip alsa-utils v4l-utils iw ethtool bluez bluez-test-tools
       cups cups-daemon cups-client cups-filters)
 apt_updated=0
