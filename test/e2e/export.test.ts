@@ -65,8 +65,9 @@ describe.skipIf(e2eSkipped)('export onto an emulated inspection stick', () => {
         spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/collector/cli/main.js'), ...args, '--archive', path.join(dir, 'archive.db')], { encoding: 'utf8' });
       const imported = collector('import', stick);
       expect(imported.status, `${imported.stdout}\n${imported.stderr}`).toBe(0);
-      const hosts = JSON.parse(collector('hosts', '--json').stdout);
-      expect(hosts, context).toEqual([expect.objectContaining({ hostname: 'baomi-vm' })]);
+      const { hosts } = JSON.parse(collector('hosts', '--json').stdout);
+      const exported = Number(/events 1–(\d+)/.exec(vm.stdout)?.[1]);
+      expect(hosts, context).toEqual([expect.objectContaining({ hostname: 'baomi-vm', status: 'ok', problems: 0, lastSeq: exported, enrolled: true })]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
