@@ -2,7 +2,8 @@
  * When the agent was not watching (SEC-AGENT-GAP, T3 第十四条(四)), read from the log alone:
  *
  *   unclean-stop  the agent started again without having recorded agent.stopped: it was killed,
- *                 crashed or the power was cut — from its last event to the new start;
+ *                 crashed or the power was cut — from its last event to the new start (events
+ *                 before the first start, such as one-off scans, are not a running agent);
  *   silence       the agent was running but wrote nothing for more than twice the heartbeat
  *                 period (frozen, suspended, its clock stopped);
  *   clean-stop    an orderly stop (shutdown) and the next start: downtime, reported, not a fault.
@@ -29,7 +30,9 @@ export function findGaps(events: Iterable<TimedEvent>, heartbeatMinutes: number)
   const gaps: Gap[] = [];
   const silenceMs = 2 * heartbeatMinutes * 60_000;
   let previous: TimedEvent | undefined;
-  let stopped = false;
+  /** The service is running (a one-off `baomi-agent scan` is not the service). */
+  let running = false;
+  let stoppedCleanly = false;
   for (const event of events) {
     if (previous !== undefined) {
       const ms = Date.parse(event.time) - Date.parse(previous.time);
@@ -41,11 +44,18 @@ export function findGaps(events: Iterable<TimedEvent>, heartbeatMinutes: number)
         to: event.time,
         minutes: Math.round(ms / 60_000),
       });
-      if (event.type === 'agent.started') gaps.push(gap(stopped ? 'clean-stop' : 'unclean-stop'));
-      else if (!stopped && ms > silenceMs) gaps.push(gap('silence'));
+      if (event.type === 'agent.started') {
+        if (running) gaps.push(gap('unclean-stop'));
+        else if (stoppedCleanly) gaps.push(gap('clean-stop'));
+      } else if (running && ms > silenceMs) {
+        gaps.push(gap('silence'));
+      }
     }
-    if (event.type === 'agent.stopped') stopped = true;
-    else if (event.type === 'agent.started') stopped = false;
+    if (event.type === 'agent.started') running = true;
+    else if (event.type === 'agent.stopped') {
+      running = false;
+      stoppedCleanly = true;
+    }
     previous = event;
   }
   return gaps;

@@ -11,7 +11,8 @@ const BOM = '\uFEFF';
 
 export function csvCell(value: Cell): string {
   if (value === null || value === undefined) return '';
-  let text = String(value);
+  // Bidirectional overrides would reorder what the committee reads: shown, not obeyed.
+  let text = String(value).replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }

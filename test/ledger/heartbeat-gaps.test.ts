@@ -28,3 +28,13 @@ test('unclean stops, silences and clean downtime are told apart', () => {
 test('a log of regular heartbeats has no gaps', () => {
   expect(findGaps([at(1, 'agent.started', '1T08:00'), at(2, 'agent.heartbeat', '1T08:15'), at(3, 'agent.heartbeat', '1T08:30')], 15)).toEqual([]);
 });
+
+test('one-off scans before the service first starts are not a stopped agent', () => {
+  expect(
+    findGaps([at(1, 'policy.applied', '1T07:00'), at(2, 'scan.completed', '1T07:01'), at(3, 'agent.started', '1T09:00'), at(4, 'agent.heartbeat', '1T09:15')], 15),
+  ).toEqual([]);
+});
+
+test('silence counts only while the service runs, not between one-off scans', () => {
+  expect(findGaps([at(1, 'scan.completed', '1T07:00'), at(2, 'scan.completed', '1T12:00')], 15)).toEqual([]);
+});

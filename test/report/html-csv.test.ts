@@ -43,6 +43,10 @@ describe('csv', () => {
     expect(csvCell(text)).toBe(cell);
   });
 
+  test('bidirectional overrides are shown as escapes, not obeyed', () => {
+    expect(csvCell('evil\u202Egpj.exe')).toBe('evil\\u202egpj.exe');
+  });
+
   test('numbers stay numbers (a negative count is not a formula)', () => {
     expect(csvCell(-3)).toBe('-3');
     expect(csvCell(null)).toBe('');
