@@ -4,6 +4,7 @@ import type { Probe } from '../probe.js';
 import { describeDevice, usbKey } from '../sysfs-device.js';
 import { listUsbInterfaces, unclaimedInterfaces } from '../usb/interfaces.js';
 import { isRemovableMedium, listBlockDevices, type BlockDevice } from './block-devices.js';
+import { mediumWithoutDisk } from './medium-without-disk.js';
 
 /** USB class 08: mass storage. */
 const USB_MASS_STORAGE = '08';
@@ -46,23 +47,5 @@ function toFinding(disk: BlockDevice): FindingOf<'removable-storage'> {
 }
 
 function storageWithoutDisk(host: HostRoot, withDisk: Set<string>): FindingOf<'removable-storage'>[] {
-  return unclaimedInterfaces(listUsbInterfaces(host), USB_MASS_STORAGE, null, withDisk).map((itf) => {
-    const usb = describeDevice(host, itf.path).usb!;
-    return {
-      id: `storage:usb:${usbKey(usb)}`,
-      kind: 'removable-storage',
-      device: null,
-      bus: 'usb',
-      vendor: null,
-      model: usb.product,
-      capacityBytes: 0,
-      mediaPresent: false,
-      readOnly: null,
-      partitions: [],
-      mountpoints: [],
-      usb,
-      serial: usb.serial,
-      noSerial: !usb.serial,
-    };
-  });
+  return unclaimedInterfaces(listUsbInterfaces(host), USB_MASS_STORAGE, null, withDisk).map((itf) => mediumWithoutDisk(describeDevice(host, itf.path).usb!));
 }

@@ -1,3 +1,4 @@
+import { mediumWithoutDisk } from './medium-without-disk.js';
 import type { Bus, FindingOf, UsbIdentity } from '../../findings/schema.js';
 import { usbKey } from '../sysfs-device.js';
 import { usbDevicesOf, usbIdentityOf, usbSerialOf, type UsbEntry } from '../windows/pnp-id.js';
@@ -136,23 +137,7 @@ function driveFinding(volume: SiBlockDevice): FindingOf<'removable-storage'> {
 }
 
 function emptyDeviceFinding({ entry, id }: UsbEntry): FindingOf<'removable-storage'> {
-  const usb = usbIdentityOf(id, entry.name);
-  return {
-    id: `storage:usb:${usbKey(usb)}`,
-    kind: 'removable-storage',
-    device: null,
-    bus: 'usb',
-    vendor: null,
-    model: usb.product,
-    capacityBytes: 0,
-    mediaPresent: false,
-    readOnly: null,
-    partitions: [],
-    mountpoints: [],
-    usb,
-    serial: usb.serial,
-    noSerial: !usb.serial,
-  };
+  return mediumWithoutDisk(usbIdentityOf(id, entry.name));
 }
 
 /** WMI prints sizes as text; an empty drive has none. */
