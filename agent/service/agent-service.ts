@@ -223,7 +223,11 @@ export class AgentService {
       );
     every(everyMinutes(schedule.quickScanMinutes), 'quick-scan', () => this.scanNow({ scope: 'quick', trigger: 'schedule', probes: QUICK_PROBES }));
     every(schedule.fullScanCron, 'full-scan', () => this.scanNow({ scope: 'full', trigger: 'schedule' }));
-    every(everyMinutes(schedule.heartbeatMinutes), 'heartbeat', () => !this.stopped && this.ledger.append({ type: 'agent.heartbeat', payload: {} }));
+    every(everyMinutes(schedule.heartbeatMinutes), 'heartbeat', () => {
+      if (this.stopped) return;
+      this.ledger.append({ type: 'agent.heartbeat', payload: {} });
+      this.ledger.checkpoint(); // the unsigned tail of the log is never older than one heartbeat
+    });
     const [hour, minute] = schedule.preHolidayAt.split(':').map(Number);
     every(`${minute} ${hour} * * *`, 'pre-holiday', () => this.inspectIfDue(inspectionsDone));
   }
