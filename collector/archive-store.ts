@@ -4,13 +4,30 @@ import type { Db } from './archive.js';
 import type { Problem } from './problems.js';
 import type { BundleEvent } from './verify-events.js';
 
-/** A host as the archive knows it: its enrolled key and how far its log is archived. */
+/** A host as the archive knows it: its enrolled key, its current epoch and how far that epoch's log is archived. */
 export interface ArchivedHost {
   id: string;
   fingerprint: string;
   publicKey: Buffer;
+  /** The current chain of its log: 1 from enrolment, one more each time the agent started over. */
+  epoch: number;
   lastSeq: number;
   lastHash: Buffer;
+}
+
+/** How an epoch began (the epochs table). */
+export interface EpochStart {
+  hostId: string;
+  epoch: number;
+  bundleId: number;
+  beganAt: string;
+  /** The ledger.recovered payload that began it, as JSON; null for a log seen from its start. */
+  recovery: string | null;
+  /** How the recovery's claim was checked against the archive. */
+  claim: string | null;
+  previousLastSeq: number | null;
+  /** Archived events of the previous epoch after lastVerifiedSeq: the agent no longer has them. */
+  kept: number;
 }
 
 export type BundleStatus = 'imported' | 'duplicate' | 'refused';
@@ -31,24 +48,28 @@ export class ArchiveStore {
   constructor(readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      host: p(`SELECT id, fingerprint, public_key AS publicKey, last_seq AS lastSeq, last_hash AS lastHash FROM hosts WHERE id = ?`),
+      host: p(`SELECT id, fingerprint, public_key AS publicKey, epoch, last_seq AS lastSeq, last_hash AS lastHash FROM hosts WHERE id = ?`),
       hostsWithKey: p(`SELECT id FROM hosts WHERE public_key = ? AND id <> ?`).pluck(),
-      insertHost: p(`INSERT INTO hosts (id, hostname, machine_id, os, class, department, owner, fingerprint, public_key, enrolled_at, last_seq, last_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertHost: p(`INSERT INTO hosts (id, hostname, machine_id, os, class, department, owner, fingerprint, public_key, enrolled_at, last_seq, last_hash, epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
       describeHost: p(`UPDATE hosts SET hostname = ?, machine_id = ?, os = ?, class = ?, department = ?, owner = ? WHERE id = ?`),
-      advanceHost: p(`UPDATE hosts SET last_seq = ?, last_hash = ? WHERE id = ? AND last_seq < ?`),
-      imported: p(`SELECT count(*) FROM bundles WHERE host_id = ? AND status = 'imported' AND manifest_sha256 = ?`).pluck(),
-      newest: p(`SELECT created_at AS createdAt, last_seq AS lastSeq, path FROM bundles WHERE host_id = ? AND status = 'imported' ORDER BY created_at DESC LIMIT 1`),
+      advanceHost: p(`UPDATE hosts SET last_seq = ?, last_hash = ? WHERE id = ? AND epoch = ? AND last_seq < ?`),
+      startEpoch: p(`UPDATE hosts SET epoch = ?, last_seq = ?, last_hash = ? WHERE id = ? AND epoch = ?`),
+      insertEpoch: p(`INSERT INTO epochs (host_id, epoch, bundle_id, began_at, recovery, claim, previous_last_seq, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      epochs: p(`SELECT epoch FROM epochs WHERE host_id = ? ORDER BY epoch`).pluck(),
+      imported: p(`SELECT epoch FROM bundles WHERE host_id = ? AND status = 'imported' AND manifest_sha256 = ? LIMIT 1`).pluck(),
+      newest: p(`SELECT created_at AS createdAt, last_seq AS lastSeq, path FROM bundles WHERE host_id = ? AND status = 'imported' AND epoch = ? ORDER BY created_at DESC LIMIT 1`),
       insertBundle: p(`INSERT INTO bundles (host_id, path, status, manifest_sha256, manifest, created_at, first_seq, last_seq, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      finishBundle: p(`UPDATE bundles SET status = ?, new_events = ? WHERE id = ?`),
-      eventHash: p(`SELECT hash FROM events WHERE host_id = ? AND seq = ?`).pluck(),
-      insertEvent: p(`INSERT INTO events (host_id, seq, type, time, body, hash, bundle_id) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      finishBundle: p(`UPDATE bundles SET status = ?, new_events = ?, epoch = ? WHERE id = ?`),
+      eventHash: p(`SELECT hash FROM events WHERE host_id = ? AND epoch = ? AND seq = ?`).pluck(),
+      keptAfter: p(`SELECT count(*) AS count, min(seq) AS first, max(seq) AS last FROM events WHERE host_id = ? AND epoch = ? AND seq > ?`),
+      insertEvent: p(`INSERT INTO events (host_id, epoch, seq, type, time, body, hash, bundle_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertViolation: p(
-        `INSERT OR IGNORE INTO violations (host_id, opened_seq, opened_at, rule, severity, finding_id, title_zh, title_en, citation, device, reason_zh, reason_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO violations (host_id, epoch, opened_seq, opened_at, rule, severity, finding_id, title_zh, title_en, citation, device, reason_zh, reason_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      resolveViolation: p(`UPDATE violations SET resolved_seq = ?, resolved_at = ? WHERE host_id = ? AND opened_seq = ?`),
-      lastBoundary: p(`SELECT max(seq) FROM events WHERE host_id = ? AND seq <= ? AND type IN ('agent.started', 'agent.stopped')`).pluck(),
-      timed: p(`SELECT seq, type, time FROM events WHERE host_id = ? AND seq BETWEEN ? AND ? AND (type LIKE 'agent.%' OR type = 'scan.completed') ORDER BY seq`),
-      insertGap: p(`INSERT OR IGNORE INTO gaps (host_id, kind, from_seq, to_seq, from_time, to_time, minutes) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      resolveViolation: p(`UPDATE violations SET resolved_seq = ?, resolved_at = ? WHERE host_id = ? AND epoch = ? AND opened_seq = ?`),
+      lastBoundary: p(`SELECT max(seq) FROM events WHERE host_id = ? AND epoch = ? AND seq <= ? AND type IN ('agent.started', 'agent.stopped')`).pluck(),
+      timed: p(`SELECT seq, type, time FROM events WHERE host_id = ? AND epoch = ? AND seq BETWEEN ? AND ? AND (type LIKE 'agent.%' OR type = 'scan.completed') ORDER BY seq`),
+      insertGap: p(`INSERT OR IGNORE INTO gaps (host_id, epoch, kind, from_seq, to_seq, from_time, to_time, minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertProblem: p(`INSERT INTO problems (host_id, bundle_path, bundle_id, kind, detail_zh, detail_en, evidence, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
   }
@@ -62,24 +83,44 @@ export class ArchiveStore {
     return this.s.hostsWithKey.all(publicKey, except) as string[];
   }
 
+  /** A new host, at epoch 1 (its epochs row is written with the bundle: see beginEpoch). */
   enrol(m: BundleManifest, publicKey: Buffer, now: string): void {
     const h = m.host;
     this.s.insertHost.run(h.id, h.hostname, h.machineId, h.os, h.class, h.department, h.owner, m.agent.fingerprint, publicKey, now, 0, Buffer.alloc(32));
   }
 
-  /** The host's description from its newest manifest, and its archived head. */
-  advance(m: BundleManifest): void {
+  /** The host's description from its newest manifest, and the archived head of its current epoch. */
+  advance(m: BundleManifest, epoch: number): void {
     const h = m.host;
-    const moved = this.s.advanceHost.run(m.ledger.lastSeq, Buffer.from(m.ledger.headHash, 'hex'), h.id, m.ledger.lastSeq);
-    if (moved.changes > 0) this.s.describeHost.run(h.hostname, h.machineId, h.os, h.class, h.department, h.owner, h.id);
+    const moved = this.s.advanceHost.run(m.ledger.lastSeq, Buffer.from(m.ledger.headHash, 'hex'), h.id, epoch, m.ledger.lastSeq);
+    if (moved.changes > 0) this.describe(m);
   }
 
-  isImported(hostId: string, manifestSha256: string): boolean {
-    return (this.s.imported.get(hostId, manifestSha256) as number) > 0;
+  /** Record how an epoch began; for a host already enrolled, make it the current one, its head this bundle's. */
+  beginEpoch(m: BundleManifest, e: EpochStart, previousEpoch: number | null): void {
+    this.s.insertEpoch.run(e.hostId, e.epoch, e.bundleId, e.beganAt, e.recovery, e.claim, e.previousLastSeq, e.kept);
+    if (previousEpoch === null) return this.advance(m, e.epoch);
+    this.s.startEpoch.run(e.epoch, m.ledger.lastSeq, Buffer.from(m.ledger.headHash, 'hex'), e.hostId, previousEpoch);
+    this.describe(m);
   }
 
-  newestBundle(hostId: string): { createdAt: string; lastSeq: number; path: string } | undefined {
-    return this.s.newest.get(hostId) as { createdAt: string; lastSeq: number; path: string } | undefined;
+  /** The host's epochs, oldest first. */
+  epochs(hostId: string): number[] {
+    return this.s.epochs.all(hostId) as number[];
+  }
+
+  private describe(m: BundleManifest): void {
+    const h = m.host;
+    this.s.describeHost.run(h.hostname, h.machineId, h.os, h.class, h.department, h.owner, h.id);
+  }
+
+  /** The epoch a bundle with this manifest was imported into, if it was. */
+  importedInto(hostId: string, manifestSha256: string): number | undefined {
+    return this.s.imported.get(hostId, manifestSha256) as number | undefined;
+  }
+
+  newestBundle(hostId: string, epoch: number): { createdAt: string; lastSeq: number; path: string } | undefined {
+    return this.s.newest.get(hostId, epoch) as { createdAt: string; lastSeq: number; path: string } | undefined;
   }
 
   insertBundle(hostId: string | null, dir: string, status: BundleStatus, sha256: string | null, m: BundleManifest | null, now: string): number {
@@ -87,34 +128,39 @@ export class ArchiveStore {
     return Number(this.s.insertBundle.run(hostId, dir, status, sha256, m ? JSON.stringify(m) : null, m?.createdAt ?? null, ledger?.firstSeq ?? null, ledger?.lastSeq ?? null, now).lastInsertRowid);
   }
 
-  finishBundle(id: number, status: BundleStatus, newEvents: number): void {
-    this.s.finishBundle.run(status, newEvents, id);
+  finishBundle(id: number, status: BundleStatus, newEvents: number, epoch: number | null): void {
+    this.s.finishBundle.run(status, newEvents, epoch, id);
   }
 
-  eventHash(hostId: string, seq: number): Buffer | undefined {
-    return this.s.eventHash.get(hostId, seq) as Buffer | undefined;
+  eventHash(hostId: string, epoch: number, seq: number): Buffer | undefined {
+    return this.s.eventHash.get(hostId, epoch, seq) as Buffer | undefined;
   }
 
-  insertEvent(hostId: string, e: BundleEvent, bundleId: number): void {
-    this.s.insertEvent.run(hostId, e.seq, e.type, e.time, e.body, e.hash, bundleId);
+  /** The archived events of an epoch after `seq`: how many, and their first and last seq. */
+  eventsAfter(hostId: string, epoch: number, seq: number): { count: number; first: number | null; last: number | null } {
+    return this.s.keptAfter.get(hostId, epoch, seq) as { count: number; first: number | null; last: number | null };
   }
 
-  insertViolation(hostId: string, seq: number, time: string, v: ViolationRow): void {
-    this.s.insertViolation.run(hostId, seq, time, v.rule, v.severity, v.findingId, v.title.zh, v.title.en, v.citation, v.evidence.device, v.evidence.reason.zh, v.evidence.reason.en);
+  insertEvent(hostId: string, epoch: number, e: BundleEvent, bundleId: number): void {
+    this.s.insertEvent.run(hostId, epoch, e.seq, e.type, e.time, e.body, e.hash, bundleId);
   }
 
-  resolveViolation(hostId: string, openedSeq: number, seq: number, time: string): void {
-    this.s.resolveViolation.run(seq, time, hostId, openedSeq);
+  insertViolation(hostId: string, epoch: number, seq: number, time: string, v: ViolationRow): void {
+    this.s.insertViolation.run(hostId, epoch, seq, time, v.rule, v.severity, v.findingId, v.title.zh, v.title.en, v.citation, v.evidence.device, v.evidence.reason.zh, v.evidence.reason.en);
   }
 
-  /** The archived agent.* and scan.completed events from the last start or stop at or before `seq`, up to `seq`. */
-  timedEventsUpTo(hostId: string, seq: number): TimedEvent[] {
-    const from = (this.s.lastBoundary.get(hostId, seq) as number | null) ?? 0;
-    return this.s.timed.all(hostId, from, seq) as TimedEvent[];
+  resolveViolation(hostId: string, epoch: number, openedSeq: number, seq: number, time: string): void {
+    this.s.resolveViolation.run(seq, time, hostId, epoch, openedSeq);
   }
 
-  insertGap(hostId: string, g: Gap): void {
-    this.s.insertGap.run(hostId, g.kind, g.fromSeq, g.toSeq, g.from, g.to, g.minutes);
+  /** The archived agent.* and scan.completed events of an epoch from the last start or stop at or before `seq`, up to `seq`. */
+  timedEventsUpTo(hostId: string, epoch: number, seq: number): TimedEvent[] {
+    const from = (this.s.lastBoundary.get(hostId, epoch, seq) as number | null) ?? 0;
+    return this.s.timed.all(hostId, epoch, from, seq) as TimedEvent[];
+  }
+
+  insertGap(hostId: string, epoch: number, g: Gap): void {
+    this.s.insertGap.run(hostId, epoch, g.kind, g.fromSeq, g.toSeq, g.from, g.to, g.minutes);
   }
 
   insertProblem(p: Problem, bundleId: number | null): void {

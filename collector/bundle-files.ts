@@ -99,3 +99,20 @@ function readChunks(dir: string, name: string, onChunk: (chunk: Buffer) => void)
     fs.closeSync(fd);
   }
 }
+
+/** The first line of a file of a bundle (without its '\n'), if it ends within `maxBytes`: a peek, not a verification. */
+export function readFirstLine(dir: string, name: string, maxBytes: number): string | undefined {
+  const fd = openRegular(path.join(dir, name));
+  try {
+    const buffer = Buffer.allocUnsafe(maxBytes);
+    let filled = 0;
+    for (let n = 1; n > 0 && filled < maxBytes; filled += n) {
+      n = fs.readSync(fd, buffer, filled, maxBytes - filled, null);
+      const nl = buffer.subarray(filled, filled + n).indexOf(10);
+      if (nl !== -1) return buffer.toString('utf8', 0, filled + nl);
+    }
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

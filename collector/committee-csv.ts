@@ -45,6 +45,6 @@ export function violationsCsv(data: ReportData, lang: Lang): string {
     : ['host id', 'hostname', 'department', 'owner', 'rule', 'severity', 'title', 'device', 'reason', 'articles', 'opened', 'resolved', 'seq'];
   return toCsv(
     header,
-    data.violations.map((v) => [v.hostId, v.hostname, v.department, v.owner, v.rule, SEVERITY_LABEL[v.severity][lang], v.title[lang], v.device, v.reason[lang], v.citation, v.openedAt, v.resolvedAt ?? '', v.seq]),
+    data.violations.map((v) => [v.hostId, v.hostname, v.department, v.owner, v.rule, SEVERITY_LABEL[v.severity][lang], v.title[lang], v.device, v.reason[lang], v.citation, v.openedAt, v.resolvedAt ?? (v.epochEnded ? (zh ? '未知:日志已恢复' : 'unknown: the log was recovered') : ''), v.seq]),
   );
 }

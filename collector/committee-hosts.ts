@@ -24,7 +24,7 @@ export function hostSections(data: ReportData, lang: Lang, say: Say, pick: (t: {
   )}</tbody></table>`;
   const problems = [...data.hosts.flatMap((h) => h.problems), ...data.unattributed];
   const notInspected = data.hosts.filter((h) => h.enrolled && !h.inspectedThisRound);
-  const open = data.violations.filter((v) => v.resolvedAt === null);
+  const open = data.violations.filter((v) => v.resolvedAt === null && !v.epochEnded);
   const totals = data.hosts.reduce((a, h) => ({ opened: a.opened + h.trend.opened, resolved: a.resolved + h.trend.resolved }), { opened: 0, resolved: 0 });
 
   return html`<h2>${say('各主机情况', 'Per host')}</h2>

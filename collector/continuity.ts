@@ -5,7 +5,9 @@ import { check, type Check } from './problems.js';
 /**
  * Continuity of a verified bundle with what the archive holds for its host, decided from the
  * manifest alone (the fork check, seq by seq, is the importer's): is it signed by the enrolled
- * key, in its own host's place, and does it continue the archived log — no hole, no going back?
+ * key, in its own host's place, and does it continue the archived log of the host's current
+ * epoch — no hole, no going back? (A bundle that begins a new epoch, recovery.ts, has no seqs
+ * to continue: only its key and place are checked here.)
  */
 
 export interface Continuity {
@@ -17,7 +19,7 @@ export interface Continuity {
   keyOwners: string[];
   /** The host directory the bundle was found in (BAOMI/<id>/…), if it was. */
   placedUnder: string | null;
-  /** The newest bundle imported for this host. */
+  /** The newest bundle imported for this host's current epoch. */
   newest: { createdAt: string; lastSeq: number; path: string } | undefined;
   expectFingerprint: string | undefined;
 }

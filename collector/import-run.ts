@@ -2,7 +2,7 @@ import path from 'node:path';
 import { MANIFEST_FILE } from '../agent/export/bundle.js';
 import { storeOf } from './archive-store.js';
 import type { Db } from './archive.js';
-import { readSmallFile } from './bundle-files.js';
+import { readFirstLine, readSmallFile } from './bundle-files.js';
 import { findBundles, hostOfPath } from './find-bundles.js';
 import { importBundle, type ImportOptions, type ImportOutcome } from './import-bundle.js';
 import { check, type Problem } from './problems.js';
@@ -17,8 +17,8 @@ export interface ImportRun {
 
 /**
  * Import every bundle found under the paths. Bundles of one host go in the order of their logs
- * (last seq, then export time), so a stick that carries several rounds imports them as a
- * sequence rather than as replays of each other.
+ * (epoch, last seq, then export time: see `order`), so a stick that carries several rounds
+ * imports them as a sequence rather than as replays of each other.
  */
 export async function importPaths(db: Db, paths: readonly string[], options: ImportOptions): Promise<ImportRun> {
   const found = findBundles(paths);
@@ -68,12 +68,21 @@ interface Peek {
   host: string;
   lastSeq: number;
   createdAt: string;
+  /** The time of its seq 1 when that is ledger.recovered: the bundle is of a chain begun then. */
+  recoveredAt: string | null;
 }
 
-/** A first look at each manifest, for the order only (the import verifies everything). */
+/**
+ * A first look at each manifest (and the first event line), for the order only — the import
+ * verifies everything. Per host: by epoch, then last seq, then export time. An epoch is known
+ * by the ledger.recovered that begins it: a bundle starting with one is of the chain begun at its
+ * time; another bundle is of the newest such chain begun before it was exported (none: the chain
+ * the host had before any recovery on this medium). So the old chain's bundles go in before the
+ * new chain's, whose seqs start again from 1.
+ */
 function order(dirs: readonly string[]): Peek[] {
   const peeks = dirs.map((dir): Peek => {
-    const fallback = { dir, host: hostOfPath(dir) ?? path.basename(dir), lastSeq: Number.MAX_SAFE_INTEGER, createdAt: '' };
+    const fallback = { dir, host: hostOfPath(dir) ?? path.basename(dir), lastSeq: Number.MAX_SAFE_INTEGER, createdAt: '', recoveredAt: null };
     try {
       const m = JSON.parse(readSmallFile(dir, MANIFEST_FILE, 1 << 20).toString('utf8')) as { host?: { id?: unknown }; ledger?: { lastSeq?: unknown }; createdAt?: unknown };
       return {
@@ -81,11 +90,28 @@ function order(dirs: readonly string[]): Peek[] {
         host: typeof m.host?.id === 'string' ? m.host.id : fallback.host,
         lastSeq: typeof m.ledger?.lastSeq === 'number' ? m.ledger.lastSeq : fallback.lastSeq,
         createdAt: typeof m.createdAt === 'string' ? m.createdAt : '',
+        recoveredAt: recoveredAt(dir),
       };
     } catch {
       return fallback;
     }
   });
+  const recoveries = new Map<string, string[]>();
+  for (const p of peeks) if (p.recoveredAt !== null) recoveries.set(p.host, [...(recoveries.get(p.host) ?? []), p.recoveredAt]);
+  const epochOf = (p: Peek) => p.recoveredAt ?? (recoveries.get(p.host) ?? []).filter((t) => t <= p.createdAt).sort().at(-1) ?? '';
+  const epochs = new Map(peeks.map((p) => [p, epochOf(p)]));
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return peeks.sort((a, b) => cmp(a.host, b.host) || a.lastSeq - b.lastSeq || cmp(a.createdAt, b.createdAt) || cmp(a.dir, b.dir));
+  return peeks.sort((a, b) => cmp(a.host, b.host) || cmp(epochs.get(a)!, epochs.get(b)!) || a.lastSeq - b.lastSeq || cmp(a.createdAt, b.createdAt) || cmp(a.dir, b.dir));
+}
+
+/** The time of a bundle's first event when it is seq 1 ledger.recovered (a peek: the import verifies it). */
+function recoveredAt(dir: string): string | null {
+  try {
+    const line = readFirstLine(dir, 'events.ndjson', 16 << 10);
+    if (line === undefined || !line.includes('"ledger.recovered"')) return null;
+    const e = JSON.parse(line) as { seq?: unknown; type?: unknown; time?: unknown };
+    return e.seq === 1 && e.type === 'ledger.recovered' && typeof e.time === 'string' ? e.time : null;
+  } catch {
+    return null;
+  }
 }

@@ -27,6 +27,11 @@ export const PROBLEM_KINDS = {
   rollback: { zh: '日志回滚(最新序号低于已归档)', en: 'rollback (head seq lower than archived)' },
   replay: { zh: '重放旧检查包', en: 'an older bundle replayed' },
   fork: { zh: '日志分叉(同一序号哈希不同)', en: 'fork (same seq, different hash)' },
+  // Imported, never silent: the agent started its log over (a new epoch of the host)
+  'log-recovered': {
+    zh: '违规日志未通过验证,代理已另起新链(旧日志被移走;归档保留其证据)',
+    en: 'the violation log failed verification and the agent started a new one (old log moved aside; the archive keeps its evidence)',
+  },
   // The agent's watch (import)
   'unclean-stop': { zh: '代理异常停止(断电、被终止或崩溃)', en: 'the agent stopped uncleanly (power cut, killed or crashed)' },
   silence: { zh: '代理运行中长时间无心跳', en: 'no heartbeat while the agent was running' },

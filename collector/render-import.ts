@@ -30,7 +30,8 @@ export function renderImport(run: ImportRun): string {
         lines.push(`  新登记主机 / enrolled: 代理密钥指纹 / agent key fingerprint ${printable(m!.agent.fingerprint)}`);
         lines.push('    请与该计算机上 `baomi-agent identity` 显示的指纹逐组核对 / compare it, group by group, with `baomi-agent identity` on the computer');
       }
-      if (o.status === 'imported') lines.push(`  已导入 / imported: ${printable(o.dir)}  ${seqs},新增 ${o.newEvents} 条 / ${o.newEvents} new`);
+      if (o.newEpoch) lines.push(`  日志已恢复,新的一段开始 / the log was started over: epoch ${o.epoch} (第 ${o.epoch} 段)`);
+      if (o.status === 'imported') lines.push(`  已导入 / imported: ${printable(o.dir)}  ${seqs},新增 ${o.newEvents} 条 / ${o.newEvents} new${o.epoch !== null && o.epoch > 1 ? `  (第 ${o.epoch} 段 / epoch ${o.epoch})` : ''}`);
       else if (o.status === 'duplicate') lines.push(`  重复导入(已归档,无害)/ duplicate (already archived, harmless): ${printable(o.dir)}  ${seqs}`);
       else lines.push(`  ✗ 已拒绝,未导入任何内容 / REFUSED, nothing imported: ${printable(o.dir)}${seqs ? `  ${seqs}` : ''}`);
       for (const p of o.problems) lines.push(...renderCheck(p));

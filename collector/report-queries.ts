@@ -11,6 +11,9 @@ export interface HostRow {
   owner: string | null;
   fingerprint: string | null;
   enrolled: boolean;
+  /** The current epoch of its log (1 unless the agent started its log over); null when not enrolled. */
+  epoch: number | null;
+  /** The last archived seq of the current epoch. */
   lastSeq: number | null;
   /** When the newest imported bundle was exported (the inspector at the computer). */
   lastInspection: string | null;
@@ -40,7 +43,7 @@ export function problemRows(db: Db, from: string): ProblemRow[] {
 export function hostRows(db: Db, problems: readonly ProblemRow[]): HostRow[] {
   const rows = db
     .prepare(
-      `SELECT h.id, h.hostname, h.machine_id AS machineId, h.os, h.class, h.department, h.owner, h.fingerprint, h.last_seq AS lastSeq,
+      `SELECT h.id, h.hostname, h.machine_id AS machineId, h.os, h.class, h.department, h.owner, h.fingerprint, h.epoch, h.last_seq AS lastSeq,
               (SELECT max(created_at) FROM bundles b WHERE b.host_id = h.id AND b.status = 'imported') AS lastInspection,
               (SELECT max(imported_at) FROM bundles b WHERE b.host_id = h.id AND b.status <> 'refused') AS lastImport,
               (SELECT count(*) FROM bundles b WHERE b.host_id = h.id AND b.status = 'imported') AS bundles
@@ -62,6 +65,7 @@ export function hostRows(db: Db, problems: readonly ProblemRow[]): HostRow[] {
       owner: null,
       fingerprint: null,
       enrolled: false,
+      epoch: null,
       lastSeq: null,
       lastInspection: null,
       lastImport: null,

@@ -12,16 +12,16 @@ const ResolvedPayload = ViolationResolved.shape.payload;
  * whose payload this collector cannot read is archived all the same (it is signed evidence) and
  * named, so the report does not silently miss it.
  */
-export function storeEvent(s: ArchiveStore, hostId: string, e: BundleEvent, bundleId: number): Check | undefined {
-  s.insertEvent(hostId, e, bundleId);
+export function storeEvent(s: ArchiveStore, hostId: string, epoch: number, e: BundleEvent, bundleId: number): Check | undefined {
+  s.insertEvent(hostId, epoch, e, bundleId);
   if (e.type === 'violation.opened') {
     const p = OpenedPayload.safeParse(e.payload);
     if (!p.success) return invalid(e, p.error.issues[0]!.path.join('.'));
-    s.insertViolation(hostId, e.seq, e.time, p.data);
+    s.insertViolation(hostId, epoch, e.seq, e.time, p.data);
   } else if (e.type === 'violation.resolved') {
     const p = ResolvedPayload.safeParse(e.payload);
     if (!p.success) return invalid(e, p.error.issues[0]!.path.join('.'));
-    s.resolveViolation(hostId, p.data.openedSeq, e.seq, e.time);
+    s.resolveViolation(hostId, epoch, p.data.openedSeq, e.seq, e.time);
   }
   return undefined;
 }
@@ -36,17 +36,18 @@ export function isTimed(type: string): boolean {
 }
 
 /**
- * The gaps in the agent's watch that end after `archivedSeq` (what the archive held before this
- * bundle), across the boundary between bundles too: unclean stops and silences are problems,
+ * The gaps in the agent's watch that end after `archivedSeq` (what the archive held of this epoch
+ * before this bundle), across the boundary between bundles too (never between epochs: a new chain
+ * starts its own watch): unclean stops and silences are problems,
  * clean stops are downtime (kept for the report, not a fault). `added` are the new timed events
  * after archivedSeq, in order (collected while they were stored, not read back).
  */
-export function watchGaps(s: ArchiveStore, hostId: string, archivedSeq: number, added: TimedEvent[], heartbeatMinutes: number): Check[] {
-  const timed = s.timedEventsUpTo(hostId, archivedSeq).concat(added);
+export function watchGaps(s: ArchiveStore, hostId: string, epoch: number, archivedSeq: number, added: TimedEvent[], heartbeatMinutes: number): Check[] {
+  const timed = s.timedEventsUpTo(hostId, epoch, archivedSeq).concat(added);
   const gaps = findGaps(timed, heartbeatMinutes).filter((g) => g.toSeq > archivedSeq);
   const checks: Check[] = [];
   for (const g of gaps) {
-    s.insertGap(hostId, g);
+    s.insertGap(hostId, epoch, g);
     const evidence = `seqs ${g.fromSeq}–${g.toSeq}, ${g.from} → ${g.to}, ${g.minutes} min`;
     if (g.kind === 'unclean-stop') {
       checks.push(check('unclean-stop', `代理未正常关闭即重新启动:${g.from} 至 ${g.to},${g.minutes} 分钟无人值守`, `the agent started again without a clean stop: ${g.from} to ${g.to}, ${g.minutes} minutes unwatched`, evidence));

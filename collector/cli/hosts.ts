@@ -5,7 +5,8 @@ import { hostRows, problemRows } from '../report-queries.js';
 
 export const usage = `baomi-collector hosts [--json] [--archive FILE]
   列出已检查的主机及其状态 / the inspected hosts and their status
-  (key fingerprint, last archived seq, last import, problems recorded)
+  (key fingerprint, last archived seq — and the epoch of the log after a recovery —, last import,
+  problems recorded)
   --json          print one JSON document
   --archive FILE  the collector's archive (default ./${DEFAULT_ARCHIVE})
 exit: 0 no host has a recorded problem, 1 some have, 2 error`;
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       h.id,
       h.hostname,
       h.fingerprint ?? '—',
-      h.lastSeq === null ? '—' : String(h.lastSeq),
+      h.lastSeq === null ? '—' : h.epoch !== null && h.epoch > 1 ? `${h.lastSeq} (第 ${h.epoch} 段 / epoch ${h.epoch})` : String(h.lastSeq),
       h.lastImport ?? '—',
       STATUS[h.status as keyof typeof STATUS],
       h.problemKinds.length > 0 ? `${h.problems}: ${h.problemKinds.join(', ')}` : '0',
