@@ -1,4 +1,7 @@
-import type { Finding } from '../agent/findings/schema.js';
+import type { EnrolledDisk, Finding, TraceSource } from '../agent/findings/schema.js';
+
+/** A trace can be in many logs (journal, syslog, kern.log, rotated copies): the violation keeps the first few. */
+const MAX_SOURCES = 5;
 import { labelOf } from '../agent/findings/label.js';
 import { CHECKS } from './checks/index.js';
 import type { Check, CheckContext, Reason } from './checks/check.js';
@@ -10,8 +13,8 @@ import type { Violation } from './violation.js';
  * (policy, findings) → violations. Pure and deterministic: the same inputs give the same
  * violations in the same order (severity, then rule id, then finding id).
  */
-export function evaluate(policy: Policy, findings: readonly Finding[], host: HostRef): Violation[] {
-  const context: CheckContext = { policy, host, computerClass: computerClassOf(policy, host) };
+export function evaluate(policy: Policy, findings: readonly Finding[], host: HostRef, baseline: Baseline = {}): Violation[] {
+  const context: CheckContext = { policy, host, computerClass: computerClassOf(policy, host), enrolledDisks: baseline.enrolledDisks ?? null };
   const violations: Violation[] = [];
   for (const rule of policy.rules) {
     if (!rule.enabled) continue;
@@ -19,7 +22,7 @@ export function evaluate(policy: Policy, findings: readonly Finding[], host: Hos
     for (const finding of findings) {
       const test = check[finding.kind] as ((f: Finding, c: CheckContext) => Reason | null) | undefined;
       const why = test?.(finding, context);
-      if (why) violations.push(violationOf(rule, finding.id, labelOf(finding), why));
+      if (why) violations.push(violationOf(rule, finding.id, labelOf(finding), why, 'sources' in finding ? finding.sources : undefined));
     }
     for (const missing of check.inventory?.(findings, context) ?? []) {
       violations.push(violationOf(rule, missing.findingId, missing.device, missing.reason));
@@ -28,14 +31,19 @@ export function evaluate(policy: Policy, findings: readonly Finding[], host: Hos
   return violations.sort(compareViolations);
 }
 
-function violationOf(rule: Rule, findingId: string, device: string, why: Reason): Violation {
+/** What this computer was at enrolment, from the agent's log (see CheckContext). */
+export interface Baseline {
+  enrolledDisks?: readonly EnrolledDisk[] | null;
+}
+
+function violationOf(rule: Rule, findingId: string, device: string, why: Reason, sources?: TraceSource[]): Violation {
   return {
     rule: rule.id,
     severity: rule.severity,
     findingId,
     citation: rule.citations.map((c) => c.ref).join('; '),
     title: rule.title,
-    evidence: { device, reason: why },
+    evidence: sources === undefined ? { device, reason: why } : { device, reason: why, sources: sources.slice(0, MAX_SOURCES) },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { FindingOf } from '../agent/findings/schema.js';
+import type { FindingOf, UsbIdentity } from '../agent/findings/schema.js';
 import { CLASSIFICATIONS, type Classification, type MediaEntry, type Policy } from './schema.js';
 
 /** The computer being evaluated, as the registry names computers. */
@@ -40,6 +40,13 @@ export function mediaMatches(entry: MediaEntry, medium: FindingOf<'removable-sto
   if (entry.productId !== null && entry.productId !== medium.usb?.productId) return false;
   if ((entry.serial ?? null) !== (medium.noSerial ? null : medium.serial)) return false;
   return entry.capacityBytes === null || entry.capacityBytes === medium.capacityBytes;
+}
+
+/** A medium seen in a log: only its USB identity is known (no capacity), so VID, PID and serial must agree. */
+export function traceMatchesMedia(entry: MediaEntry, usb: UsbIdentity): boolean {
+  if (entry.vendorId !== null && entry.vendorId !== usb.vendorId) return false;
+  if (entry.productId !== null && entry.productId !== usb.productId) return false;
+  return (entry.serial ?? null) === (usb.serial ?? null);
 }
 
 export function isApprovedInterface(policy: Policy, nic: FindingOf<'network-interface'>, host: HostRef): boolean {

@@ -41,6 +41,9 @@ export const RULE_IDS = [
   'SEC-SOFTWARE',
   'SEC-AGENT-GAP',
   'HW-DISK-CHANGE',
+  'FILE-INTEGRITY',
+  'TRACE-MEDIA',
+  'TRACE-NETWORK',
   'PROBE-UNAVAILABLE',
 ] as const;
 export const RuleId = z.enum(RULE_IDS);
@@ -187,6 +190,30 @@ export const ExportSettings = z.strictObject({
   autoExport: z.boolean().default(false),
 });
 
+/** The owner's working hours (T1 八.4: changes at other times are reported). Days off come from the holiday table. */
+export const WorkingHours = z
+  .strictObject({ start: TimeOfDay, end: TimeOfDay })
+  .refine((h) => h.start < h.end, { message: '"start" must be before "end"', path: ['end'] });
+
+/** A folder whose files are reviewed against a baseline (FILE-INTEGRITY). */
+export const WatchedFolder = z.strictObject({
+  /** Absolute path on the computer (/home/… on Linux, C:\\… on Windows). */
+  path: z.string().regex(/^(\/|[A-Za-z]:\\)/, 'an absolute path'),
+  label: Name.optional(),
+});
+
+/** Review of watched folders in the deep scan (T1 八.4). */
+export const FileIntegrity = z.strictObject({
+  folders: z.array(WatchedFolder).default([]),
+  workingHours: WorkingHours.default({ start: '08:30', end: '17:30' }),
+  /**
+   * all: every added, changed, moved or deleted file is a violation (off-hours ones flagged);
+   * off-hours: only changes outside working hours, and every deletion and move.
+   */
+  report: z.enum(['all', 'off-hours']).default('all'),
+});
+export type FileIntegrity = z.infer<typeof FileIntegrity>;
+
 /** How findings are counted where the articles leave room. */
 export const Detection = z.strictObject({
   /** Count virtual interfaces (bridges, veth, tun) in NET-CABLE and NET-INTERNET. */
@@ -208,6 +235,7 @@ export const Policy = z
     schedule: Schedule.default({ quickScanMinutes: 5, fullScanCron: '0 12 * * *', heartbeatMinutes: 15, preHolidayAt: '10:00' }),
     detection: Detection.default({ virtualInterfaces: false, onboardAudio: true }),
     export: ExportSettings.default({ autoExport: false }),
+    fileIntegrity: FileIntegrity.default({ folders: [], workingHours: { start: '08:30', end: '17:30' }, report: 'all' }),
     rules: z.array(Rule).min(1),
     requiredSoftware: z.array(RequiredSoftware).default([]),
     registry: Registry.default({ media: [], printers: [], networkInterfaces: [], hosts: [], disks: [] }),

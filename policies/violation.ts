@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { TraceSource } from '../agent/findings/schema.js';
 import { RuleId, Severity, Text } from './schema.js';
 
 /** Why a finding breaks a rule: the device in one line, and the reason in both languages. */
 export const Evidence = z.object({
   device: z.string(),
   reason: Text,
+  /** For a trace of the past: where it was read (log file and line or journal entry, and time). */
+  sources: z.array(TraceSource).optional(),
 });
 export type Evidence = z.infer<typeof Evidence>;
 

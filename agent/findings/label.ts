@@ -30,7 +30,21 @@ export function labelOf(finding: Finding): string {
       return `baomi-agent ${finding.from.slice(0, 16).replace('T', ' ')} → ${finding.to.slice(0, 16).replace('T', ' ')} UTC`;
     case 'probe-unavailable':
       return `probe ${finding.probe}`;
+    case 'usb-trace':
+      return join([usbPart(finding.usb), `@ ${shortTime(finding.time)}`]);
+    case 'network-trace':
+      return join([finding.interface, finding.name && `"${finding.name}"`, finding.address, finding.time && `@ ${shortTime(finding.time)}`]) || finding.trace;
+    case 'file-change':
+      return finding.previousPath ? `${finding.previousPath} → ${finding.path}` : finding.path;
+    case 'watched-folder':
+      return finding.folder;
+    case 'log-source':
+      return finding.file;
   }
+}
+
+function shortTime(iso: string): string {
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 function usbPart(usb: UsbIdentity | null): string | null {

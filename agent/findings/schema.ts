@@ -187,8 +187,14 @@ export const FixedDiskFinding = z.object({
   bus: Bus,
   model: z.string().nullable(),
   serial: z.string().nullable(),
+  /** World Wide Name (udev ID_WWN, sysfs wwid), when the disk has one. */
+  wwn: z.string().nullable(),
   capacityBytes: z.number().int().nonnegative(),
 });
+
+/** A fixed disk as enrolled in the baseline (recorded in the violation log; HW-DISK-CHANGE compares with it). */
+export const EnrolledDisk = FixedDiskFinding.pick({ device: true, model: true, serial: true, wwn: true, capacityBytes: true }).strict();
+export type EnrolledDisk = z.infer<typeof EnrolledDisk>;
 
 /**
  * A time the agent was not watching, read from its own log (not from a probe): killed, crashed
@@ -213,6 +219,112 @@ export const ProbeUnavailableFinding = z.object({
   detail: z.string(),
 });
 
+/**
+ * Where a trace was read: a log, lease or profile file of the host and the place in it. Traces
+ * are what the deep scan finds of the past (TRACE-MEDIA, TRACE-NETWORK): each carries its sources.
+ */
+export const TraceSource = z.object({
+  /** The path as on the host (not under --root), e.g. /var/log/kern.log.2.gz. */
+  file: z.string(),
+  /** 1-based line of a text file; null for a binary journal file. */
+  line: z.number().int().positive().nullable(),
+  /** The journal entry's sequence number; null for a text file. */
+  seqnum: z.number().int().nonnegative().nullable(),
+  /** When it was written, when the source says. */
+  time: z.iso.datetime().nullable(),
+  /** The line or message itself, cut to 500 characters. */
+  text: z.string().max(500),
+});
+export type TraceSource = z.infer<typeof TraceSource>;
+
+/** A past attachment of USB storage, read from the system's logs (kernel, journal, syslog). */
+export const UsbTraceFinding = z.object({
+  ...base,
+  kind: z.literal('usb-trace'),
+  /** When the device was attached. */
+  time: z.iso.datetime(),
+  bootId: z.string().nullable(),
+  usb: UsbIdentity,
+  /**
+   * What the agent's own log says of that moment (the deep scan fills it in from the ledger):
+   * recorded: the agent saw the device live; not-recorded: the agent was running and has no record
+   * of it; agent-stopped: the agent was installed but not running; before-agent: before its log
+   * begins; unknown: no log to compare with.
+   */
+  agentSaw: z.enum(['recorded', 'not-recorded', 'agent-stopped', 'before-agent', 'unknown']),
+  sources: z.array(TraceSource).min(1),
+});
+
+/** A past network connection: a DHCP lease, a saved connection profile, a Wi-Fi network, a link that came up. */
+export const NetworkTraceFinding = z.object({
+  ...base,
+  kind: z.literal('network-trace'),
+  trace: z.enum(['dhcp-lease', 'connection-profile', 'wpa-network', 'link-up']),
+  medium: z.enum(['ethernet', 'wifi', 'mobile', 'vpn', 'bluetooth', 'usb-tether', 'other']),
+  interface: z.string().nullable(),
+  /** A bridge, veth, tun, docker … interface (counted only with the policy's detection.virtualInterfaces). */
+  virtual: z.boolean(),
+  /** The SSID, APN, profile name or DHCP server, as the trace names it. */
+  name: z.string().nullable(),
+  /** The address obtained, when the trace records one. */
+  address: z.string().nullable(),
+  /** When the link came up, the lease was obtained or the profile last used; null when not recorded. */
+  time: z.iso.datetime().nullable(),
+  sources: z.array(TraceSource).min(1),
+});
+
+/** A file of a watched folder that differs from the folder's baseline (FILE-INTEGRITY). */
+export const FileChangeFinding = z.object({
+  ...base,
+  kind: z.literal('file-change'),
+  /** The watched folder, as the policy names it. */
+  folder: z.string(),
+  change: z.enum(['added', 'changed', 'moved', 'deleted']),
+  /** Host path of the file (for a moved file: where it is now). */
+  path: z.string(),
+  /** Where a moved file was in the baseline. */
+  previousPath: z.string().nullable(),
+  sizeBytes: z.number().int().nonnegative().nullable(),
+  /** The file's modification time (for a deleted file: its last known one). */
+  mtime: z.iso.datetime().nullable(),
+  sha256: z.string().nullable(),
+  previousSha256: z.string().nullable(),
+  /** The modification time falls outside the policy's working hours or on a day off. */
+  offHours: z.boolean(),
+});
+
+/** A watched folder and the state of its baseline. */
+export const WatchedFolderFinding = z.object({
+  ...base,
+  kind: z.literal('watched-folder'),
+  folder: z.string(),
+  /**
+   * baseline-created: first look, the baseline was made; verified: compared with its baseline;
+   * baseline-tampered: the stored baseline does not match the digest the violation log holds;
+   * missing: the folder does not exist or is not a folder.
+   */
+  state: z.enum(['baseline-created', 'verified', 'baseline-tampered', 'missing']),
+  files: z.number().int().nonnegative(),
+  /** Entries not hashed: special files, symbolic links, unreadable files. */
+  skipped: z.number().int().nonnegative(),
+  baselineAt: z.iso.datetime().nullable(),
+  detail: z.string().nullable(),
+});
+
+/** A system log the deep scan read, and the time it covers: how far back the traces can go. */
+export const LogSourceFinding = z.object({
+  ...base,
+  kind: z.literal('log-source'),
+  file: z.string(),
+  format: z.enum(['journal', 'text', 'gzip']),
+  records: z.number().int().nonnegative(),
+  from: z.iso.datetime().nullable(),
+  to: z.iso.datetime().nullable(),
+  /** Read only in part (truncated, corrupt), not at all (unreadable), or in a format not supported. */
+  problem: z.enum(['truncated', 'corrupt', 'unreadable', 'unsupported']).nullable(),
+  detail: z.string().nullable(),
+});
+
 export const Finding = z.discriminatedUnion('kind', [
   NetworkInterfaceFinding,
   BluetoothAdapterFinding,
@@ -225,6 +337,11 @@ export const Finding = z.discriminatedUnion('kind', [
   FixedDiskFinding,
   AgentGapFinding,
   ProbeUnavailableFinding,
+  UsbTraceFinding,
+  NetworkTraceFinding,
+  FileChangeFinding,
+  WatchedFolderFinding,
+  LogSourceFinding,
 ]);
 export type Finding = z.infer<typeof Finding>;
 export type FindingKind = Finding['kind'];

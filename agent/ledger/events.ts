@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Finding, type FindingKind as FindingKindType } from '../findings/schema.js';
+import { EnrolledDisk, Finding, type FindingKind as FindingKindType } from '../findings/schema.js';
 import { Violation } from '../../policies/violation.js';
 
 /**
@@ -114,6 +114,24 @@ export const LedgerRecovered = event(
   }),
 );
 
+/**
+ * The fixed disks of this computer, recorded at enrolment (the agent's first run) or again by the
+ * officer after an authorised repair: the latest one is the baseline.
+ */
+export const DisksEnrolled = event(
+  'disks.enrolled',
+  z.strictObject({ reason: z.enum(['first-run', 'officer']), disks: z.array(EnrolledDisk) }),
+);
+
+/**
+ * A watched folder's baseline was made (first deep scan) or renewed by the officer. The baseline
+ * itself is kept beside the log (too big for it); its digest here makes an edit of it evident.
+ */
+export const FilesBaselined = event(
+  'files.baselined',
+  z.strictObject({ folder: z.string(), files: z.number().int().nonnegative(), digest: Hash, reason: z.enum(['first-scan', 'officer']) }),
+);
+
 export const LedgerEvent = z.discriminatedUnion('type', [
   AgentStarted,
   AgentStopped,
@@ -127,6 +145,8 @@ export const LedgerEvent = z.discriminatedUnion('type', [
   ExportFailed,
   ClockSkew,
   LedgerRecovered,
+  DisksEnrolled,
+  FilesBaselined,
 ]);
 /** What a caller appends: a type and its payload. The ledger adds seq, time, boot id and monotonic time. */
 export type LedgerEvent = z.infer<typeof LedgerEvent>;

@@ -20,6 +20,8 @@ export const EVENT_LABEL: Record<EventType, { zh: string; en: string }> = {
   'export.failed': { zh: '导出失败', en: 'export failed' },
   'clock.skew': { zh: '时钟回拨', en: 'clock went back' },
   'ledger.recovered': { zh: '日志重新开始', en: 'log started over' },
+  'disks.enrolled': { zh: '硬盘登记', en: 'disks enrolled' },
+  'files.baselined': { zh: '文件基线', en: 'files baselined' },
 };
 
 const WORDS = {
@@ -115,6 +117,17 @@ export function describe(event: StoredEvent, lang: Lang): string {
       return zh
         ? `原日志未通过验证(${p.reason}),已移至 ${p.file ?? '(不存在)'};最后验证至第 ${p.lastVerifiedSeq} 条 ${p.lastVerifiedHash.slice(0, 16)}…`
         : `the previous log did not verify (${p.reason}); moved to ${p.file ?? '(missing)'}; verified up to seq ${p.lastVerifiedSeq} ${p.lastVerifiedHash.slice(0, 16)}…`;
+    }
+    case 'disks.enrolled': {
+      const p = e.payload;
+      const disks = p.disks.map((d) => [d.device, d.model, d.serial && `S/N ${d.serial}`].filter(Boolean).join(' ')).join('; ');
+      const why = p.reason === 'first-run' ? (zh ? '首次运行' : 'first run') : zh ? '保密员重新登记' : 'enrolled again by the officer';
+      return zh ? `${why}:${p.disks.length} 块硬盘 ${disks}` : `${why}: ${p.disks.length} disk(s) ${disks}`;
+    }
+    case 'files.baselined': {
+      const p = e.payload;
+      const why = p.reason === 'first-scan' ? (zh ? '首次检查' : 'first look') : zh ? '保密员更新' : 'renewed by the officer';
+      return zh ? `${p.folder}:${p.files} 个文件(${why}),摘要 ${p.digest.slice(0, 16)}…` : `${p.folder}: ${p.files} file(s) (${why}), digest ${p.digest.slice(0, 16)}…`;
     }
   }
 }

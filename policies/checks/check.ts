@@ -1,4 +1,4 @@
-import type { Finding, FindingKind, FindingOf } from '../../agent/findings/schema.js';
+import type { EnrolledDisk, Finding, FindingKind, FindingOf } from '../../agent/findings/schema.js';
 import type { Classification, Policy, RuleId, Text } from '../schema.js';
 import type { HostRef } from '../registry.js';
 
@@ -6,6 +6,8 @@ export interface CheckContext {
   policy: Policy;
   host: HostRef;
   computerClass: Classification;
+  /** The fixed disks enrolled at the agent's first run (from its log); null when not known. */
+  enrolledDisks: readonly EnrolledDisk[] | null;
 }
 
 /** Why a finding breaks a rule (the device label is added by the evaluator). */

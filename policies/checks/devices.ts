@@ -1,3 +1,5 @@
+import type { EnrolledDisk } from '../../agent/findings/schema.js';
+import { formatBytes } from '../../agent/findings/label.js';
 import { isApprovedPrinter, isThisHost } from '../registry.js';
 import { reason, type Check } from './check.js';
 
@@ -60,23 +62,60 @@ export const secAgentGap: Check = {
       : reason(`代理运行中约 ${gap.minutes} 分钟没有心跳(被挂起或停滞)`, `the agent wrote no heartbeat for about ${gap.minutes} min while running (suspended or frozen)`),
 };
 
+/**
+ * HW-DISK-CHANGE (T3 第十五条). The officer's registry (`registry.disks` for this computer) is the
+ * baseline when it names any disk; otherwise the disks the agent enrolled at its first run.
+ * A disk not in the baseline was added, or replaced the enrolled disk of the same device name;
+ * an enrolled disk that is gone was removed.
+ */
 export const hwDiskChange: Check = {
   'fixed-disk': (disk, context) => {
-    const baseline = context.policy.registry.disks.filter((d) => isThisHost(d.host, context.host));
-    if (baseline.length === 0 || baseline.some((d) => d.serial === disk.serial)) return null;
-    return reason('硬盘不在本机登记的硬盘清单中(疑似被更换)', 'disk is not among the disks enrolled for this computer (swapped?)');
+    const registered = context.policy.registry.disks.filter((d) => isThisHost(d.host, context.host));
+    if (registered.length > 0) {
+      if (registered.some((d) => d.serial === disk.serial)) return null;
+      return reason('硬盘不在本机登记的硬盘清单中(疑似被更换)', 'disk is not among the disks enrolled for this computer (swapped?)');
+    }
+    const enrolled = context.enrolledDisks;
+    if (enrolled === null || enrolled.some((d) => sameDisk(d, disk))) return null;
+    const before = enrolled.find((d) => d.device === disk.device);
+    return before
+      ? reason(`硬盘 ${disk.device} 已被更换:登记时为 ${describeDisk(before)}`, `disk ${disk.device} was replaced: at enrolment it was ${describeDisk(before)}`)
+      : reason('新增的硬盘(登记时没有)', 'a disk that was not there at enrolment');
   },
   inventory: (findings, context) => {
-    const present = new Set(findings.flatMap((f) => (f.kind === 'fixed-disk' && f.serial ? [f.serial] : [])));
-    return context.policy.registry.disks
-      .filter((d) => isThisHost(d.host, context.host) && !present.has(d.serial))
+    const present = findings.filter((f) => f.kind === 'fixed-disk');
+    const registered = context.policy.registry.disks.filter((d) => isThisHost(d.host, context.host));
+    if (registered.length > 0) {
+      const serials = new Set(present.map((d) => d.serial));
+      return registered
+        .filter((d) => !serials.has(d.serial))
+        .map((d) => ({
+          findingId: `disk:${d.serial}`,
+          device: [d.model, `S/N ${d.serial}`].filter(Boolean).join(' '),
+          reason: reason('登记的硬盘已不在本机(被拆除或更换)', 'an enrolled disk is missing from this computer (removed or swapped)'),
+        }));
+    }
+    return (context.enrolledDisks ?? [])
+      .filter((d) => !present.some((disk) => sameDisk(d, disk)))
+      .filter((d) => !present.some((disk) => disk.device === d.device)) // reported as replaced, on the new disk
       .map((d) => ({
-        findingId: `disk:${d.serial}`,
-        device: [d.model, `S/N ${d.serial}`].filter(Boolean).join(' '),
-        reason: reason('登记的硬盘已不在本机(被拆除或更换)', 'an enrolled disk is missing from this computer (removed or swapped)'),
+        findingId: `disk:${d.serial ?? d.wwn ?? d.device}`,
+        device: describeDisk(d),
+        reason: reason('登记的硬盘已不在本机(被拆除)', 'an enrolled disk is gone from this computer (removed)'),
       }));
   },
 };
+
+/** Same physical disk: by serial, else WWN, else model and size (a disk that reports neither). */
+function sameDisk(a: EnrolledDisk, b: EnrolledDisk): boolean {
+  if (a.serial !== null || b.serial !== null) return a.serial === b.serial;
+  if (a.wwn !== null || b.wwn !== null) return a.wwn === b.wwn;
+  return a.model === b.model && a.capacityBytes === b.capacityBytes;
+}
+
+function describeDisk(d: EnrolledDisk): string {
+  return [d.device, d.model, d.serial && `S/N ${d.serial}`, formatBytes(d.capacityBytes)].filter(Boolean).join(' ');
+}
 
 export const probeUnavailable: Check = {
   'probe-unavailable': (probe) => {

@@ -1,5 +1,7 @@
 import type { CheckTable } from './check.js';
 import { avCamera, avMicrophone, hwDiskChange, printerFax, printerShared, probeUnavailable, secAgentGap, secSoftware } from './devices.js';
+import { fileIntegrity } from './files.js';
+import { traceMedia, traceNetwork } from './traces.js';
 import { mediaRetired, mediaUnregistered, mediaWrongClass, mediaWrongHost } from './media.js';
 import { netBluetooth, netCable, netInternet, netUsbAdapter, netWireless } from './network.js';
 
@@ -21,5 +23,8 @@ export const CHECKS: CheckTable = {
   'SEC-SOFTWARE': secSoftware,
   'SEC-AGENT-GAP': secAgentGap,
   'HW-DISK-CHANGE': hwDiskChange,
+  'FILE-INTEGRITY': fileIntegrity,
+  'TRACE-MEDIA': traceMedia,
+  'TRACE-NETWORK': traceNetwork,
   'PROBE-UNAVAILABLE': probeUnavailable,
 };

@@ -142,7 +142,7 @@ describe('evaluation', () => {
     const { policy } = policyWith((p) => {
       p.registry = { disks: [{ host: 'pc-017', model: 'Samsung SSD 870', serial: 'S5Y1' }] };
     });
-    const swapped = { id: 'disk:OTHER', kind: 'fixed-disk' as const, device: 'sda', bus: 'pci' as const, model: 'Other', serial: 'OTHER', capacityBytes: 1 };
+    const swapped = { id: 'disk:OTHER', kind: 'fixed-disk' as const, device: 'sda', bus: 'pci' as const, model: 'Other', serial: 'OTHER', wwn: null, capacityBytes: 1 };
     expect(evaluate(policy, [swapped], host).map((v) => `${v.rule} ${v.findingId}`)).toEqual([
       'HW-DISK-CHANGE disk:OTHER',
       'HW-DISK-CHANGE disk:S5Y1',

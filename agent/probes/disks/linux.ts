@@ -15,6 +15,7 @@ export const disksProbe: Probe = {
         bus: disk.device.bus,
         model: disk.model,
         serial: disk.serial,
+        wwn: disk.wwn,
         capacityBytes: disk.sizeBytes,
       })),
 };

@@ -20,6 +20,7 @@ export const disksProbe = windowsProbe('disks', ['fixed-disk'], (facts) =>
         bus: diskBus(disk.interfaceType),
         model: disk.name.trim() || null,
         serial,
+        wwn: null,
         capacityBytes: disk.size,
       };
     }),

@@ -23,6 +23,8 @@ export interface BlockDevice {
   vendor: string | null;
   model: string | null;
   serial: string | null;
+  /** World Wide Name: udev's ID_WWN_WITH_EXTENSION / ID_WWN, else sysfs wwid (NVMe, SCSI). */
+  wwn: string | null;
   mountpoints: string[];
   partitions: Partition[];
 }
@@ -51,6 +53,11 @@ export function listBlockDevices(host: HostRoot): BlockDevice[] {
         trimmed(udev?.get('ID_SERIAL_SHORT')) ??
         trimmed(host.readAttr(`${dir}/device/serial`)) ??
         trimmed(host.readAttr(`${dir}/serial`)),
+      wwn:
+        trimmed(udev?.get('ID_WWN_WITH_EXTENSION')) ??
+        trimmed(udev?.get('ID_WWN')) ??
+        trimmed(host.readAttr(`${dir}/wwid`)) ??
+        trimmed(host.readAttr(`${dir}/device/wwid`)),
       mountpoints: dev === undefined ? [] : (mounts.get(dev) ?? []),
       partitions: host
         .list(dir)

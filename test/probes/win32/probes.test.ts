@@ -305,7 +305,7 @@ describe('fixed disks (Win32_DiskDrive, bus from Get-PhysicalDisk)', () => {
   test('the SATA SSD, and not the USB stick', () => {
     const ssd = {
       id: 'disk:S3Z2NB0K512345A', kind: 'fixed-disk', device: '\\\\.\\PHYSICALDRIVE0', bus: 'pci', model: 'Samsung SSD 860 EVO 500GB',
-      serial: 'S3Z2NB0K512345A', capacityBytes: 500_105_249_280,
+      serial: 'S3Z2NB0K512345A', wwn: null, capacityBytes: 500_105_249_280,
     };
     expect(findingsOf(disksProbe, devices)).toEqual([ssd]);
     expect(findingsOf(disksProbe, clean)).toEqual([ssd]);
