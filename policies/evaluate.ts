@@ -1,13 +1,13 @@
 import type { EnrolledDisk, Finding, TraceSource } from '../agent/findings/schema.js';
-
-/** A trace can be in many logs (journal, syslog, kern.log, rotated copies): the violation keeps the first few. */
-const MAX_SOURCES = 5;
 import { labelOf } from '../agent/findings/label.js';
 import { CHECKS } from './checks/index.js';
 import type { Check, CheckContext, Reason } from './checks/check.js';
 import { computerClassOf, type HostRef } from './registry.js';
 import { SEVERITIES, type Policy, type Rule } from './schema.js';
 import type { Violation } from './violation.js';
+
+/** A trace can be in many logs (journal, syslog, kern.log, rotated copies): the violation keeps the first few lines. */
+const MAX_SOURCES = 9;
 
 /**
  * (policy, findings) → violations. Pure and deterministic: the same inputs give the same
