@@ -166,6 +166,8 @@ describe('the deep scan’s rules', () => {
     expect(disksVerdict([a, b], [a])).toEqual(['disk:B2 a disk that was not there at enrolment']);
     expect(disksVerdict([a, c], [a, b])).toEqual(['disk:C3 disk sdb was replaced: at enrolment it was sdb SSD S/N B2 512 GB']);
     expect(disksVerdict([a], [a, b])).toEqual(['disk:B2 an enrolled disk is gone from this computer (removed)']);
+    // a scan that did not look at the disks (a quick scan) cannot tell one is missing
+    expect(evaluate(policy, [], host, { enrolledDisks: [enrolled(a)], kinds: new Set(['removable-storage']) })).toEqual([]);
     // a disk that reports no serial is known by its WWN
     expect(disksVerdict([disk('sda', null, 'naa.5000')], [disk('sda', null, 'naa.5000')])).toEqual([]);
   });
