@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readJournalFile } from '../../agent/logs/journal-file.js';
 import type { LogRecord } from '../../agent/logs/log-record.js';
 import { BOOT_A, BOOT_B, bigMessage, fixtureEntries } from '../../scripts/gen-journal-fixtures.js';
-import { JOURNALS, journalBytes, rawObjects, readJournalBytes, tempDir } from './journal-fixtures.js';
+import { JOURNALS, journalBytes, mainEntryArrays, rawObjects, readJournalBytes, tempDir } from './journal-fixtures.js';
 
 const dir = tempDir('journal');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -131,7 +131,7 @@ describe('damaged journal files: every readable entry, a problem, and an end', (
     damaged.writeBigUInt64LE(0xffff_ffff_ffffn, victim.offset + 8);
     const { summary, records } = readJournalBytes(dir, damaged, 'size.journal');
     expect(summary.problem).toBe('corrupt');
-    expect(records.length).toBeGreaterThan(200);
+    expect(records.map((r) => r.seqnum)).toEqual(full.map((r) => r.seqnum)); // that DATA object's field only is lost
     expect(records.slice(0, 200)).toEqual(full.slice(0, 200).map((r) => ({ ...r, file: expect.any(String) })));
   });
 
@@ -146,14 +146,26 @@ describe('damaged journal files: every readable entry, a problem, and an end', (
     expect(summary).toMatchObject({ problem: 'corrupt', detail: expect.stringMatching(/entry items point at no DATA object/) });
   });
 
-  test('an entry-array chain that loops back on itself ends', () => {
+  test.each(['first', 'itself'])('an entry-array chain whose last array points back to the %s ends', (target) => {
     const damaged = Buffer.from(bytes);
-    const arrays = objects.filter((o) => o.type === 6);
-    for (const array of arrays) damaged.writeBigUInt64LE(BigInt(arrays[0]!.offset), array.offset + 16); // next → the first
+    const arrays = mainEntryArrays(bytes);
+    const last = arrays.at(-1)!;
+    expect(arrays.length).toBeGreaterThan(3);
+    damaged.writeBigUInt64LE(BigInt(target === 'first' ? arrays[0]! : last), last + 16);
     damaged[entries[50]!.offset] = 0x55; // stop the walk so that the chain is followed
-    const { summary, records } = readJournalBytes(dir, damaged, 'loop.journal');
+    const { summary, records } = readJournalBytes(dir, damaged, `loop-${target}.journal`);
     expect(summary.problem).toBe('corrupt');
-    expect(records.length).toBeGreaterThanOrEqual(50);
+    expect(records.map((r) => r.seqnum)).toEqual(full.map((r) => r.seqnum).filter((s) => s !== 51));
+  });
+
+  test('entry-array offsets that go backwards stop the recovery', () => {
+    const damaged = Buffer.from(bytes);
+    const arrays = mainEntryArrays(bytes);
+    damaged.writeUInt32LE(entries[10]!.offset, arrays[3]! + 24); // an earlier entry again
+    damaged[entries[5]!.offset] = 0x55;
+    const { summary, records } = readJournalBytes(dir, damaged, 'backwards.journal');
+    expect(summary).toMatchObject({ problem: 'corrupt', detail: expect.stringContaining('entry array offsets do not increase') });
+    expect(records.length).toBeGreaterThanOrEqual(5);
     expect(new Set(records.map((r) => r.seqnum)).size).toBe(records.length);
   });
 

@@ -45,3 +45,14 @@ export function rawObjects(bytes: Buffer): RawObject[] {
   }
   return out;
 }
+
+/** The offsets of the file's main entry-array chain (from the header's entry_array_offset). */
+export function mainEntryArrays(bytes: Buffer): number[] {
+  const out: number[] = [];
+  let offset = Number(bytes.readBigUInt64LE(176));
+  while (offset !== 0 && !out.includes(offset)) {
+    out.push(offset);
+    offset = Number(bytes.readBigUInt64LE(offset + 16));
+  }
+  return out;
+}
