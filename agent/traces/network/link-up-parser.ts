@@ -41,11 +41,13 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
   /** Context a later line needs: the interface of dhclient's last request, per file; SSIDs per interface. */
   const dhclientInterface = new Map<string, string>();
   const dhclientServer = new Map<string, string>();
+  /** SSIDs per (boot or file, interface): a name seen in one boot must not name the link of another. */
   const ssidOf = new Map<string, string>();
+  const context = (record: LogRecord, iface: string) => `${record.bootId ?? record.file}\u0000${iface}`;
 
   const add = (record: LogRecord, iface: string | null, key: string, medium: Medium, name: string | null = null, address: string | null = null) => {
     if (iface !== null && isLoopback(iface)) return;
-    events.push({ record, iface, key, medium, name: name ?? (iface === null ? null : ssidOf.get(iface) ?? null), address, time: timeOf(record.time) });
+    events.push({ record, iface, key, medium, name: name ?? (iface === null ? null : ssidOf.get(context(record, iface)) ?? null), address, time: timeOf(record.time) });
   };
 
   return {
@@ -60,7 +62,13 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         }
       }
       const message = record.message;
-      if (record.bootId === null && time !== null && /^Linux version \d/.test(message)) bootStarts.push(time);
+      if (record.bootId === null && /^Linux version \d/.test(message)) {
+        // A new boot in a text log: what the file said before belongs to the previous one.
+        if (time !== null) bootStarts.push(time);
+        for (const key of [...ssidOf.keys()]) if (key.startsWith(`${record.file}\u0000`)) ssidOf.delete(key);
+        dhclientInterface.delete(record.file);
+        dhclientServer.delete(record.file);
+      }
 
       let m: RegExpExecArray | null;
       if ((m = /(?:^|[\s:])([A-Za-z][\w.@-]{0,14}):? (?:NIC )?link is up\b/i.exec(message)) && !/^(ipv6|addrconf)$/i.test(m[1]!)) {
@@ -76,8 +84,8 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         add(record, null, `ipheth@${m[1]!}`, 'usb-tether', 'Apple iPhone');
       } else if ((m = /device \(([^)]+)\): Activation: successful\b/.exec(message))) {
         add(record, m[1]!, m[1]!, mediumOfInterface(m[1]!));
-      } else if ((m = /device \(([^)]+)\): Activation: \(wifi\) Stage 2 of 5 \(Device Configure\) successful\.\s+Connected to wireless network ['"](.*)['"]/.exec(message))) {
-        ssidOf.set(m[1]!, m[2]!);
+      } else if ((m = /device \(([^)]+)\): Activation: \(wifi\) Stage 2 of 5 \(Device Configure\) successful\.\s+Connected to wireless network ['"]([\s\S]*)['"]\.?$/.exec(message))) {
+        ssidOf.set(context(record, m[1]!), m[2]!);
         add(record, m[1]!, m[1]!, 'wifi', m[2]!);
       } else if ((m = /dhcp4 \(([^)]+)\):.*?\baddress[= ]+(\d{1,3}(?:\.\d{1,3}){3})\b/.exec(message))) {
         add(record, m[1]!, m[1]!, mediumOfInterface(m[1]!), null, m[2]!);
@@ -93,7 +101,7 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         const iface = dhclientInterface.get(record.file) ?? null;
         add(record, iface, iface ?? 'dhclient', mediumOfInterface(iface), dhclientServer.get(record.file) ?? null, m[1]!);
       } else if ((m = /^([\w.@-]+): (?:SME: )?Trying to (?:associate|authenticate) with .*?SSID='(.*)' freq=/.exec(message))) {
-        ssidOf.set(m[1]!, m[2]!);
+        ssidOf.set(context(record, m[1]!), m[2]!);
       } else if ((m = /^([\w.@-]+): CTRL-EVENT-CONNECTED - Connection to [0-9a-fA-F:]{17} completed/.exec(message))) {
         add(record, m[1]!, m[1]!, 'wifi');
       }
@@ -123,7 +131,11 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
 
       const findings: FindingOf<'network-trace'>[] = [];
       for (const { boot, events: group } of groups.values()) {
-        const ordered = [...group].sort((a, b) => (a.time ?? Infinity) - (b.time ?? Infinity));
+        // By second; within a second the journal's copy (exact time, boot id) before syslog's.
+        const second = (e: LinkEvent) => (e.time === null ? Infinity : Math.floor(e.time / 1000));
+        const ordered = [...group].sort(
+          (a, b) => second(a) - second(b) || Number(a.record.bootId === null) - Number(b.record.bootId === null) || (a.time ?? 0) - (b.time ?? 0),
+        );
         const seen = new Set<string>();
         const unique = ordered.filter((e) => {
           // The same line read from the journal and from syslog: same second, same message.
@@ -133,7 +145,7 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
           return true;
         });
         const first = unique[0]!;
-        const firstTime = unique.find((e) => e.time !== null)?.time ?? null;
+        const firstTime = unique.reduce<number | null>((t, e) => (e.time !== null && (t === null || e.time < t) ? e.time : t), null);
         const iface = first.iface;
         const medium = unique.reduce<Medium>((m, e) => moreSpecific(m, e.medium), mediumOfInterface(iface));
         findings.push({
@@ -152,7 +164,7 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
           }),
         });
       }
-      return findings.sort((a, b) => (a.time ?? '~').localeCompare(b.time ?? '~') || a.id.localeCompare(b.id));
+      return findings.sort((a, b) => compare(a.time ?? '~', b.time ?? '~') || compare(a.id, b.id));
     },
   };
 }
@@ -182,6 +194,10 @@ const USB_DRIVERS: Record<string, Medium> = {
   huawei_cdc_ncm: 'mobile',
   sierra_net: 'mobile',
 };
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 function timeOf(iso: string | null): number | null {
   if (iso === null) return null;
