@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { FileHasher } from './hash-file.js';
 import type { FimStore } from './store.js';
 import { walkFolder, type WalkCounts } from './walk.js';
@@ -134,7 +135,10 @@ export async function runPass(options: PassOptions): Promise<PassStats> {
           hashed++;
           hashedBytes += result.bytes;
         }
-        if (hashed % PROGRESS_EVERY === 0 && result !== undefined) report({ folder, files: hashed, bytes: hashedBytes, phase: 'hash' });
+        if (hashed % PROGRESS_EVERY === 0 && result !== undefined) {
+          report({ folder, files: hashed, bytes: hashedBytes, phase: 'hash' });
+          await yieldToLoop(); // the reads are synchronous (hash-file.ts): let timers and the signal in
+        }
       }
     } finally {
       commit(done);
