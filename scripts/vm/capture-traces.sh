@@ -8,9 +8,9 @@
 #     rfc3339     -> test/fixtures/vm-traces-rfc3339  kern.log/syslog/messages only (Debian 12's default format)
 #
 # Run as root after scripts/vm/setup.sh. Re-runnable: each run replaces the tree (timestamps, boot id and
-# ifindexes change; machine-id and serials do not). The scenario (seconds from the guest command's start,
-# Asia/Shanghai) is in SCENARIO below and in test/fixtures/vm-traces/README.md; the actual times of this
-# run are written to the tree's CAPTURE.txt (the harness's own event log, and the guest clock at the start).
+# ifindexes change; machine-id and serials do not). The scenario is SCENARIO below (QEMU-side events) and
+# scripts/vm/guest/traces-scenario.sh (the guest command: gadgets and rotation, in order); the times of a
+# run are in the tree's CAPTURE.txt, and the fixture's README.md describes the committed capture.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "$HERE/../.." && pwd -P)
@@ -19,35 +19,20 @@ die() { echo "capture-traces: $*" >&2; exit 2; }
 
 MID=ba0d1ce0c0ffee00ba0d1ce0c0ffee00   # the guest's /etc/machine-id: the journal's directory name
 TZONE=Asia/Shanghai
-KINGSTON='vid=0x0951,pid=0x1666,manufacturer=Kingston,product=DataTraveler 3.0,size=32M'
-ROTATE='logrotate -f /etc/logrotate.d/rsyslog'
+LAN_MAC=52:54:00:ba:00:01 LAN2_MAC=52:54:00:ba:00:02 TETHER_MAC=52:54:00:ba:00:e1
+QEMU_STICK_AT=8 QEMU_STICK_GONE_AT=14 LAN_UP_AT=45
+# The guest command (scripts/vm/guest/traces-scenario.sh) plugs the gadgets itself, in order, rotating the logs
+# between its three phases; the QEMU-side events below come at fixed times and it waits for them.
 SCENARIO=(
   # boot: lan (e1000, DHCP by systemd-networkd) has its cable out; lan2 (virtio, DHCP by dhclient) is up
-  --nic=id=lan,model=e1000,link=down,dhcp=networkd
-  --nic=id=lan2,model=virtio,dhcp=dhclient
-  # phase 1 -> kern.log.2.gz: the REGISTERED stick, then a QEMU usb-storage stick
-  --at "2:plug:gadget-stick:id=reg1,serial=S123,$KINGSTON"
-  --at 9:unplug:reg1
-  --at 11:plug:usb-stick:id=qemu1,serial=QM00042,size=16M
-  --at 17:unplug:qemu1
-  --at "20:guest:$ROTATE"
-  # phase 2 -> kern.log.1: the UNREGISTERED stick; the cable goes into lan, networkd gets a lease
-  --at "23:plug:gadget-stick:id=unreg1,serial=S999,$KINGSTON"
-  --at 30:unplug:unreg1
-  --at 32:link:lan:up
-  --at "40:guest:$ROTATE; journalctl --rotate"
-  # phase 3 -> kern.log: both sticks at once; then a phone-like USB tether (CDC-ECM gadget) stays plugged
-  --at "43:plug:gadget-stick:id=reg2,serial=S123,$KINGSTON"
-  --at "45:plug:gadget-stick:id=unreg2,serial=S999,$KINGSTON"
-  --at 51:unplug:reg2
-  --at 52:unplug:unreg2
-  --at "54:plug:gadget-nic:id=tether,vid=0x18d1,pid=0x4ee3,serial=TETHER01,manufacturer=Google,product=Pixel 7,mac=52:54:00:ba:00:e1,dhcp=networkd,dhcpd=192.168.42.129/24"
+  --nic=id=lan,model=e1000,link=down,dhcp=networkd,mac=$LAN_MAC
+  --nic=id=lan2,model=virtio,dhcp=dhclient,mac=$LAN2_MAC
+  --networkd=$TETHER_MAC
+  --at $QEMU_STICK_AT:plug:usb-stick:id=qemu1,serial=QM00042,size=16M
+  --at $QEMU_STICK_GONE_AT:unplug:qemu1
+  --at $LAN_UP_AT:link:lan:up
+  --env QEMU_STICK_GONE_AT=$QEMU_STICK_GONE_AT --env LAN_UP_AT=$LAN_UP_AT --env LAN_MAC=$LAN_MAC --env TETHER_MAC=$TETHER_MAC
 )
-# the guest command: wait for the events, then note which ifindex is which link (lease files are named by
-# ifindex) and copy networkd's state while it runs (/run is a tmpfs: it holds the leases only while up)
-CMD='date -u +%FT%T.%NZ > /run/capture-start; sleep 66
-for n in /sys/class/net/*; do d=/run/capture/sys/class/net/${n##*/}; mkdir -p $d; cp $n/ifindex $n/address $n/type $d/; done
-mkdir -p /run/capture/run/systemd; cp -a /run/systemd/netif /run/capture/run/systemd/; cp /run/capture-start /run/capture/'
 
 capture() {  # FORMAT OUTDIR
   local fmt=$1 out=$2 tmp log rc rlog
@@ -57,12 +42,12 @@ capture() {  # FORMAT OUTDIR
   [ "$fmt" = traditional ] && daemons+=(--journald=max=512K)
   echo "== $fmt -> ${out#"$REPO"/}"
   log=$tmp/run.log
-  "$HERE/run.sh" --timing --timeout 400 --timezone "$TZONE" --machine-id "$MID" "${daemons[@]}" "${SCENARIO[@]}" \
+  "$HERE/run.sh" --timing --timeout 600 --timezone "$TZONE" --machine-id "$MID" "${daemons[@]}" "${SCENARIO[@]}" \
     --collect /var/log=$tmp/c --collect /run/baomi=$tmp/c --collect /var/lib/dhcp=$tmp/c \
     --collect /run/capture=$tmp/c --collect /etc/machine-id=$tmp/c --collect /etc/timezone=$tmp/c \
-    --collect /etc/localtime=$tmp/c -- "$CMD" > "$log" 2>&1
+    --collect /etc/localtime=$tmp/c -- bash scripts/vm/guest/traces-scenario.sh > "$log" 2>&1
   rc=$?
-  grep -E '^\[(timing|host events|guest events)\]' "$log" | grep -vE '^\[(host|guest) events\]     ' | sed 's/^/   /'
+  grep -E '^\[timing\]' "$log" | sed 's/^/   /'; sed 's/^/   /' "$tmp/c/run/capture/scenario.log" 2> /dev/null
   if [ $rc != 0 ] || [ ! -s "$tmp/c/var/log/kern.log.2.gz" ]; then
     tail -40 "$log" >&2; tail -20 "$tmp"/c/run/baomi/*.log >&2
     echo "capture-traces: $fmt: run failed (exit $rc) or no rotated kern.log; nothing replaced" >&2
@@ -76,9 +61,11 @@ capture() {  # FORMAT OUTDIR
   cp -a "$tmp/c/var/lib/dhcp" "$t/var/lib/"
   cp -a "$tmp/c/etc"/{machine-id,timezone,localtime} "$t/etc/"
   cp -a "$tmp/c/run/capture/sys" "$t/"
-  { echo "guest command started (UTC): $(cat "$tmp/c/run/capture/capture-start")"
-    echo "kernel: $(cat "${BAOMI_VM_CACHE:-/var/tmp/baomi-vm}/kernel.version")  rsyslog format: $fmt  zone: $TZONE"
-    grep -E '^\[(timing|host events|guest events)\]' "$log" | grep -vE '^\[(host|guest) events\]     '
+  { echo "kernel: $(cat "${BAOMI_VM_CACHE:-/var/tmp/baomi-vm}/kernel.version")  rsyslog format: $fmt  zone: $TZONE"
+    echo "guest scenario (elapsed, UTC clock of the guest):"; cat "$tmp/c/run/capture/scenario.log"
+    echo "QEMU-side events (elapsed from the command's start):"
+    grep -E '^\[host events\] \[' "$log" | sed -E 's/"filename":"[^"]*"/"filename":"…"/'
+    grep -E '^\[timing\]' "$log"
   } > "$t/CAPTURE.txt"
   [ -f "$out/README.md" ] && cp "$out/README.md" "$t/README.md"
   rm -rf "$out.old"; [ -d "$out" ] && mv "$out" "$out.old"

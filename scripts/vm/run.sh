@@ -47,7 +47,8 @@
 #                            + /var/log/messages (the RHEL rule). rfc3339 (Debian 12's default) or traditional
 #                            "Nov 28 09:31:19" timestamps. rsyslog/logrotate come from setup.sh's guest-root/;
 #                            `logrotate -f /etc/logrotate.d/rsyslog` rotates as Debian's cron job would
-#   --networkd               systemd-networkd (DHCPv4) on the NICs with dhcp=networkd (implied by that key)
+#   --networkd[=MAC,...]     systemd-networkd, DHCPv4 on the NICs with dhcp=networkd (which implies it) and on
+#                            the links with these MACs (e.g. a gadget NIC the command plugs itself)
 #   --timezone ZONE          /etc/localtime and /etc/timezone of the guest (e.g. Asia/Shanghai)
 #   --machine-id HEX32       /etc/machine-id of the guest (default with --journald: a random one; else the host's)
 #   --collect GUEST=HOSTDIR  after the command, with the daemons stopped, copy the guest path GUEST into HOSTDIR
@@ -276,7 +277,7 @@ while [ $# -gt 0 ]; do
       [[ -z $JOURNAL_MAX || $JOURNAL_MAX =~ ^[0-9]+[KMG]?$ ]] || die "--journald: max= wants a size like 1M" ;;
     --syslog | --syslog=*) opt "$1"; SYSLOG=${V:-rfc3339}
       case $SYSLOG in rfc3339 | traditional) ;; *) die "--syslog wants rfc3339 or traditional" ;; esac ;;
-    --networkd) NETWORKD=1 ;;
+    --networkd | --networkd=*) opt "$1"; NETWORKD=1; for m in ${V//,/ }; do NETWORKD_MACS+=("${m,,}"); done ;;
     --timezone | --timezone=*) val "$@"; TZONE=$V; [ -f "/usr/share/zoneinfo/$TZONE" ] || die "--timezone: no /usr/share/zoneinfo/$TZONE" ;;
     --machine-id | --machine-id=*) val "$@"; MACHINE_ID=$V; [[ $V =~ ^[0-9a-f]{32}$ ]] || die "--machine-id wants 32 lowercase hex digits" ;;
     --collect | --collect=*) val "$@"; [[ $V == /?*=?* ]] || die "--collect wants /GUEST/PATH=HOSTDIR"; COLLECT+=("$V") ;;
