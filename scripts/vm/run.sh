@@ -27,6 +27,7 @@
 #   --nic[=SPEC]             QEMU NIC: model=e1000|e1000e|virtio|rtl8139|usb link=up|down mac= ip=CIDR
 #                            dhcp=networkd|dhclient (a DHCPv4 client for it; QEMU's user network answers DHCP)
 #   --gadget-nic[=SPEC]      CDC-ECM USB ethernet gadget: identity keys, link=up|down mac= ip=CIDR dhcp=networkd
+#                            dhcpd=A.B.C.D/24 (its device side serves DHCP, like a phone sharing its connection)
 #   --wifi[=SPEC]            mac80211_hwsim: radios=1 up=0 (left DOWN unless up=1)
 #   --bluetooth[=SPEC]       virtual HCI controllers (hci_vhci + btvirt): controllers=1
 #   --printer[=SPEC]         USB printer gadget (identity keys, pnp=IEEE1284 id) + a CUPS queue made by the
