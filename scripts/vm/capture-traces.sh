@@ -10,7 +10,8 @@
 # Run as root after scripts/vm/setup.sh. Re-runnable: each run replaces the tree (timestamps, boot id and
 # ifindexes change; machine-id and serials do not). The scenario is SCENARIO below (QEMU-side events) and
 # scripts/vm/guest/traces-scenario.sh (the guest command: gadgets and rotation, in order); the times of a
-# run are in the tree's CAPTURE.txt, and the fixture's README.md describes the committed capture.
+# run are in the tree's CAPTURE.txt. The tree's README.md is kept from the previous capture: update its times
+# (test/logs/vm-traces-fixture.test.ts checks each stick row of it against the new kern.log files).
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "$HERE/../.." && pwd -P)
@@ -34,10 +35,15 @@ SCENARIO=(
   --env QEMU_STICK_GONE_AT=$QEMU_STICK_GONE_AT --env LAN_UP_AT=$LAN_UP_AT --env LAN_MAC=$LAN_MAC --env TETHER_MAC=$TETHER_MAC
 )
 
+TMPS=()
+trap 'rm -rf "${TMPS[@]}"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 capture() {  # FORMAT OUTDIR
   local fmt=$1 out=$2 tmp log rc rlog
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/capture-traces.XXXXXX") || die "mktemp failed"
-  trap 'rm -rf "$tmp"' RETURN
+  TMPS+=("$tmp")
   local daemons=(--syslog="$fmt")
   [ "$fmt" = traditional ] && daemons+=(--journald=max=512K)
   echo "== $fmt -> ${out#"$REPO"/}"
