@@ -67,6 +67,11 @@ export class HostRoot {
     }
   }
 
+  /** When the file was last modified, or undefined when absent. Throws HostAccessError when denied. */
+  modifiedAt(hostPath: string): Date | undefined {
+    return this.attempt(hostPath, () => fs.statSync(this.path(hostPath)).mtime);
+  }
+
   exists(hostPath: string): boolean {
     return fs.existsSync(this.path(hostPath));
   }

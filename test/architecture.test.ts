@@ -19,9 +19,15 @@ function imports(dir: string): { file: string; target: string }[] {
 
 const violating = (dir: string, forbidden: RegExp) => imports(dir).filter((i) => forbidden.test(i.target)).map((i) => `${i.file} → ${i.target}`);
 
-test('probes and findings only look at the machine', () => {
+test('probes, trace readers and findings only look at the machine', () => {
   expect(violating('agent/probes', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
+  expect(violating('agent/traces', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
   expect(violating('agent/findings', /^(policies|agent\/(probes|ledger|service|export|cli|scan))\//)).toEqual([]);
+});
+
+test('file integrity reads the watched folders and its own store: no policy, ledger, service or CLI', () => {
+  // The caller (the deep scan) passes the policy's folders, hours and holidays, and the digests the log holds.
+  expect(violating('agent/file-integrity', /^(policies|agent\/(probes|ledger|service|export|cli|scan))\//)).toEqual([]);
 });
 
 test('policies use the finding vocabulary, not the probes’ I/O, the service, the export or the CLI', () => {
@@ -37,4 +43,5 @@ test('the import scanner sees the imports (a scanner that finds none would pass 
   const agent = imports('agent');
   expect(agent.length).toBeGreaterThan(100);
   expect(agent).toContainEqual({ file: 'agent/cli/scan.ts', target: 'agent/scan/scan.js' });
+  expect(imports('agent/traces')).toContainEqual({ file: 'agent/traces/network/read-files.ts', target: 'agent/traces/network/nm-profiles.js' });
 });
