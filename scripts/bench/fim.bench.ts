@@ -13,8 +13,8 @@ import { formatMs } from './measure.js';
  * 400 MiB): making the baseline, rescanning it unchanged, and rescanning it with 1 % of the files
  * rewritten. Each run is a child process of its own, so that its peak RSS
  * (process.resourceUsage().maxRSS) is that phase's alone; the peak V8 heap is sampled during the
- * run. Medians of RUNS runs; then the store with a rollback journal throughout instead of WAL, once. The tree
- * is freshly written, so its files are in the page cache: a cold disk reads slower.
+ * run. Medians of RUNS runs; then the store with a rollback journal throughout instead of WAL,
+ * once. The tree is freshly written, so its files are in the page cache: a cold disk reads slower.
  */
 
 const FILES = 100_000;
