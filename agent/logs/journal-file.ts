@@ -174,7 +174,8 @@ class JournalWalk {
       this.report('corrupt', `entry at ${offset} is too small (${size} bytes)`);
       return;
     }
-    const head = Buffer.from(this.file.read(offset, ENTRY_HEADER)!);
+    // Chunks are never reused once evicted, so these views stay valid while the entry is read.
+    const head = this.file.read(offset, ENTRY_HEADER)!;
     const seqnum = u64(head, 16);
     const realtime = u64(head, 24);
     const headerBoot = head.subarray(40, 56);
@@ -184,7 +185,7 @@ class JournalWalk {
       this.report('corrupt', `entry at ${offset} claims ${count} items`);
       return;
     }
-    const items = Buffer.from(this.file.read(offset + ENTRY_HEADER, count * itemSize)!);
+    const items = this.file.read(offset + ENTRY_HEADER, count * itemSize)!;
     const fields: Partial<Record<FieldName, Buffer>> = {};
     for (let i = 0; i < count; i++) {
       const dataOffset = itemSize === 4 ? items.readUInt32LE(i * 4) : u64(items, i * 16);
