@@ -22,6 +22,7 @@ const violating = (dir: string, forbidden: RegExp) => imports(dir).filter((i) =>
 test('probes and findings only look at the machine', () => {
   expect(violating('agent/probes', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
   expect(violating('agent/findings', /^(policies|agent\/(probes|ledger|service|export|cli|scan))\//)).toEqual([]);
+  expect(violating('agent/logs', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
 });
 
 test('policies use the finding vocabulary, not the probes’ I/O, the service, the export or the CLI', () => {

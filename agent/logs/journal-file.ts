@@ -43,8 +43,8 @@ const FIELDS: { name: FieldName; prefix: Buffer }[] = (['MESSAGE', 'SYSLOG_IDENT
   .map((name) => ({ name, prefix: Buffer.from(`${name}=`) }));
 const PREFIX_PEEK = 18; // "SYSLOG_IDENTIFIER=".length
 
-/** A DATA object as the reader needs it: which field, and its value bytes (not for other fields). */
-type DataField = { name: FieldName; value: Buffer } | { name: null } | { skipped: 'xz' | 'lz4' | 'large' | 'bad' };
+/** A DATA object as the reader needs it: which field, and its decoded value (not for other fields). */
+type DataField = { name: FieldName; value: string } | { name: null } | { skipped: 'xz' | 'lz4' | 'large' | 'bad' };
 
 export function readJournalFile(realPath: string, options: LogReadOptions): LogReadSummary {
   const fd = fs.openSync(realPath, 'r');
@@ -186,7 +186,7 @@ class JournalWalk {
       return;
     }
     const items = this.file.read(offset + ENTRY_HEADER, count * itemSize)!;
-    const fields: Partial<Record<FieldName, Buffer>> = {};
+    const fields: Partial<Record<FieldName, string>> = {};
     for (let i = 0; i < count; i++) {
       const dataOffset = itemSize === 4 ? items.readUInt32LE(i * 4) : u64(items, i * 16);
       const field = this.data(dataOffset);
@@ -196,13 +196,11 @@ class JournalWalk {
     this.records++;
     const time = isoFromMicros(realtime);
     this.span.add(time);
-    const identifier = fields.SYSLOG_IDENTIFIER !== undefined ? decodeBytes(fields.SYSLOG_IDENTIFIER)
-      : fields._TRANSPORT?.toString('latin1') === 'kernel' ? 'kernel'
-      : fields._COMM !== undefined ? decodeBytes(fields._COMM) : null;
-    const message = fields.MESSAGE !== undefined ? decodeBytes(fields.MESSAGE) : '';
+    const identifier = fields.SYSLOG_IDENTIFIER ?? (fields._TRANSPORT === 'kernel' ? 'kernel' : fields._COMM ?? null);
+    const message = fields.MESSAGE ?? '';
     if (this.options.wanted !== undefined && !this.options.wanted(identifier, message)) return;
     const bootId = headerBoot.some((b) => b !== 0) ? headerBoot.toString('hex')
-      : fields._BOOT_ID !== undefined ? fields._BOOT_ID.toString('latin1') : null;
+      : fields._BOOT_ID ?? null;
     this.options.onRecord({
       time, identifier, message, bootId, file: this.options.file, line: null,
       seqnum: Number.isFinite(seqnum) && seqnum > 0 ? seqnum : null,
@@ -217,7 +215,7 @@ class JournalWalk {
     const keep = !('name' in field) || field.name === null || field.value.length <= CACHED_VALUE_LIMIT;
     if (keep) {
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(offset, 'value' in field ? { name: field.name, value: Buffer.from(field.value) } : field);
+      this.cache.set(offset, field);
     }
     return field;
   }
@@ -234,7 +232,7 @@ class JournalWalk {
       const known = FIELDS.find((f) => startsWith(peek, f.prefix));
       if (known === undefined) return { name: null };
       const value = this.file.read(payloadAt + known.prefix.length, Math.min(payloadSize, MAX_FIELD) - known.prefix.length)!;
-      return { name: known.name, value: Buffer.from(value) };
+      return { name: known.name, value: decodeBytes(value) };
     }
     if (compression === OBJECT_COMPRESSED.xz) return { skipped: 'xz' };
     if (compression === OBJECT_COMPRESSED.lz4) return { skipped: 'lz4' };
@@ -251,7 +249,7 @@ class JournalWalk {
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const known = FIELDS.find((f) => startsWith(bytes, f.prefix));
     if (known === undefined) return { name: null };
-    return { name: known.name, value: bytes.subarray(known.prefix.length, Math.min(bytes.length, MAX_FIELD)) };
+    return { name: known.name, value: decodeBytes(bytes.subarray(known.prefix.length, Math.min(bytes.length, MAX_FIELD))) };
   }
 
   private report(problem: LogProblem, detail: string): void {
