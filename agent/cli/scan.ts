@@ -5,7 +5,6 @@ import { scan, scanWindows } from '../scan/scan.js';
 import { renderScan } from '../scan/render-scan.js';
 import { detectLang } from '../text/i18n.js';
 import { Ledger } from '../ledger/ledger.js';
-import { ensureDisksEnrolled } from '../ledger/baselines.js';
 import { recordScan } from '../ledger/incidents.js';
 import { recordDeepScan } from '../ledger/record-deep-scan.js';
 import { DEEP_KINDS, deepScan } from '../scan/deep-scan.js';
@@ -134,7 +133,6 @@ async function record(report: ScanReport, capturedTree: boolean, stateDir: strin
   try {
     // The agent's own gaps are the service's to judge: a one-off scan neither opens nor resolves them.
     recordScan(ledger, report, { scope: 'full', trigger: 'manual', kinds: kindsCovered(FULL_PROBES) });
-    ensureDisksEnrolled(ledger, report.findings);
     return true;
   } catch (error) {
     process.stderr.write(`baomi-agent: 未能记入违规日志 / could not record into the violation log: ${(error as Error).message}\n`);
