@@ -65,4 +65,45 @@ describe.skipIf(e2eSkipped)('deep scan in the guest', () => {
     // read from the journal files journald wrote in the guest (there is no rsyslog there)
     expect(s999.sources.some((s) => /^\/var\/log\/journal\/[0-9a-f]{32}\/system\.journal$/.test(s.file) && /SerialNumber: S999/.test(s.text)), context).toBe(true);
   });
+
+  test('what the agent saw: a stick it recorded live is "recorded", one plugged after it stopped is "agent-stopped"', async () => {
+    expect(available.ok, `the VM suite cannot run here: ${available.reason}`).toBe(true);
+    const kingston = `vid=0x0951 pid=0x1666 manufacturer=Kingston "product=DataTraveler 3.0" size=32M`;
+    const vm = await runInVm({
+      devices: [],
+      journald: true,
+      timezone: 'Asia/Shanghai',
+      // the service runs and sees S999 come and go; it stops; S777 comes and goes; then one deep scan
+      command: [
+        'bash',
+        '-c',
+        'export PATH=$PWD/scripts/vm/guest:$PATH; modprobe libcomposite; [ -d /sys/module/dummy_hcd ] || modprobe dummy_hcd num=3; ' +
+          'A="node dist/agent/cli/main.js"; S="--state-dir /tmp/st --trust-dir /tmp/none"; ' +
+          'logged() { $A log --json $S 2>/dev/null | grep -q "$1"; }; ' +
+          'wait_for() { for i in $(seq 120); do logged "$1" && return 0; sleep 1; done; echo "timeout: $1" >&2; return 1; }; ' +
+          '$A run $S --log-level warn & P=$!; ' +
+          'wait_for scan.completed || exit 3; ' +
+          `gadget.sh add live storage serial=S999 ${kingston} >&2 || exit 3; ` +
+          'wait_for "violation.opened.*S999" || exit 3; gadget.sh remove live >&2; ' +
+          'wait_for "violation.resolved.*S999" || exit 3; ' +
+          'kill -TERM $P; wait $P; sleep 1; ' +
+          `gadget.sh add quiet storage serial=S777 ${kingston} >&2 || exit 3; sleep 3; gadget.sh remove quiet >&2; sleep 1; ` +
+          '$A scan --deep --json $S',
+      ],
+      timeoutSec: 400,
+    });
+    const context = `status=${vm.status} exit=${vm.exitCode} timings=${JSON.stringify(vm.timings)}\n--- stdout\n${vm.stdout.slice(0, 20000)}\n--- stderr\n${vm.stderr.slice(-4000)}`;
+    expect(vm.exitCode, context).toBe(1);
+    const json = vm.stdout.split('\n').find((l) => l.startsWith('{"schema":"baomi.scan/1"'));
+    const report = ScanReport.parse(JSON.parse(json!));
+    const saw = Object.fromEntries(
+      report.findings.filter((f): f is FindingOf<'usb-trace'> => f.kind === 'usb-trace').map((t) => [t.usb.serial, t.agentSaw]),
+    );
+    expect(saw, context).toEqual({ S999: 'recorded', S777: 'agent-stopped' });
+    const reasons = report.violations.filter((v) => v.rule === 'TRACE-MEDIA').map((v) => v.evidence.reason.en.replace(/at [\d-]+ [\d:]+/, 'at T'));
+    expect(reasons.sort(), context).toEqual([
+      'unregistered USB storage was attached at T (the agent recorded it live)',
+      'unregistered USB storage was attached at T (the agent was not running then)',
+    ]);
+  });
 });
