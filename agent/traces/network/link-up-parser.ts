@@ -34,6 +34,19 @@ import { idPart, MAX_SOURCES, traceSource } from './trace-source.js';
  * same event read from the journal and from syslog is one finding with one source. Ids are
  * `net-trace:link-up:<interface>:<boot id>` or, with no boot id, `…:<first time to the minute>`.
  */
+/**
+ * What this parser wants to see (the lines it counts and the context lines it needs: a boot
+ * starting, dhclient's requests, the SSID being joined): a cheap test a log reader may apply
+ * before it builds a record. The parser still works on records filtered by it: boot ranges are
+ * then known from these records alone, which still joins a syslog copy to its journal original.
+ */
+export function isLinkUpMessage(_identifier: string | null, message: string): boolean {
+  return CHEAP.test(message);
+}
+
+const CHEAP =
+  /[Ll]ink is [Uu]p|link becomes ready|: associated$|: authenticated$|: register '|^ipheth |Activation: |dhcp4 \(|Gained carrier|DHCPv4 address|^DHCP(?:REQUEST|DISCOVER|ACK)|^bound to |Trying to (?:associate|authenticate)|CTRL-EVENT-CONNECTED|^Linux version /;
+
 export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>> {
   const events: LinkEvent[] = [];
   const boots = new Map<string, { from: number; to: number }>();
@@ -62,6 +75,7 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         }
       }
       const message = record.message;
+      if (!isLinkUpMessage(record.identifier, message)) return;
       if (record.bootId === null && /^Linux version \d/.test(message)) {
         // A new boot in a text log: what the file said before belongs to the previous one.
         if (time !== null) bootStarts.push(time);

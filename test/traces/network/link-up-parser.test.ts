@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Finding, type FindingOf } from '../../../agent/findings/schema.js';
 import type { LogRecord } from '../../../agent/logs/log-record.js';
-import { createLinkUpParser } from '../../../agent/traces/network/link-up-parser.js';
+import { createLinkUpParser, isLinkUpMessage } from '../../../agent/traces/network/link-up-parser.js';
 
 /**
  * The messages are those the programs write (see test/fixtures/net-traces/README.md for where each
@@ -62,6 +62,10 @@ describe('link-up parser', () => {
     ]);
     // Fed again, the same ids: the ledger keeps one incident.
     expect(run(records).map((f) => f.id)).toEqual([eth0.id]);
+    // A reader that hands over only what isLinkUpMessage() wants gets the same finding.
+    const wanted = records.filter((r) => isLinkUpMessage(r.identifier, r.message));
+    expect(wanted.length).toBeLessThan(records.length);
+    expect(run(wanted)).toEqual(found);
   });
 
   test('syslog-only boots are told apart by the kernel’s `Linux version` line; Wi-Fi named from wpa_supplicant', () => {
