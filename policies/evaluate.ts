@@ -1,7 +1,4 @@
-import type { EnrolledDisk, Finding, TraceSource } from '../agent/findings/schema.js';
-
-/** A trace can be in many logs (journal, syslog, kern.log, rotated copies): the violation keeps the first few. */
-const MAX_SOURCES = 5;
+import type { EnrolledDisk, Finding, FindingKind, TraceSource } from '../agent/findings/schema.js';
 import { labelOf } from '../agent/findings/label.js';
 import { CHECKS } from './checks/index.js';
 import type { Check, CheckContext, Reason } from './checks/check.js';
@@ -9,12 +6,15 @@ import { computerClassOf, type HostRef } from './registry.js';
 import { SEVERITIES, type Policy, type Rule } from './schema.js';
 import type { Violation } from './violation.js';
 
+/** A trace can be in many logs (journal, syslog, kern.log, rotated copies): the violation keeps the first few lines. */
+const MAX_SOURCES = 9;
+
 /**
  * (policy, findings) → violations. Pure and deterministic: the same inputs give the same
  * violations in the same order (severity, then rule id, then finding id).
  */
-export function evaluate(policy: Policy, findings: readonly Finding[], host: HostRef, baseline: Baseline = {}): Violation[] {
-  const context: CheckContext = { policy, host, computerClass: computerClassOf(policy, host), enrolledDisks: baseline.enrolledDisks ?? null };
+export function evaluate(policy: Policy, findings: readonly Finding[], host: HostRef, facts: EvaluationFacts = {}): Violation[] {
+  const context: CheckContext = { policy, host, computerClass: computerClassOf(policy, host), enrolledDisks: facts.enrolledDisks ?? null };
   const violations: Violation[] = [];
   for (const rule of policy.rules) {
     if (!rule.enabled) continue;
@@ -24,16 +24,21 @@ export function evaluate(policy: Policy, findings: readonly Finding[], host: Hos
       const why = test?.(finding, context);
       if (why) violations.push(violationOf(rule, finding.id, labelOf(finding), why, 'sources' in finding ? finding.sources : undefined));
     }
-    for (const missing of check.inventory?.(findings, context) ?? []) {
+    // What is missing can only be told by a scan that looked for it (a quick scan reads no disks).
+    const looked = facts.kinds === undefined || Object.keys(check).every((key) => key === 'inventory' || facts.kinds!.has(key as FindingKind));
+    for (const missing of (looked && check.inventory?.(findings, context)) || []) {
       violations.push(violationOf(rule, missing.findingId, missing.device, missing.reason));
     }
   }
   return violations.sort(compareViolations);
 }
 
-/** What this computer was at enrolment, from the agent's log (see CheckContext). */
-export interface Baseline {
+/** What the evaluation knows besides the findings. */
+export interface EvaluationFacts {
+  /** What this computer was at enrolment, from the agent's log (see CheckContext). */
   enrolledDisks?: readonly EnrolledDisk[] | null;
+  /** The kinds of finding the scan looked for; undefined: all of them. */
+  kinds?: ReadonlySet<FindingKind>;
 }
 
 function violationOf(rule: Rule, findingId: string, device: string, why: Reason, sources?: TraceSource[]): Violation {

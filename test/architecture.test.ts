@@ -25,6 +25,11 @@ test('probes, trace readers and findings only look at the machine', () => {
   expect(violating('agent/findings', /^(policies|agent\/(probes|ledger|service|export|cli|scan))\//)).toEqual([]);
 });
 
+test('file integrity reads the watched folders and its own store: no policy, ledger, service or CLI', () => {
+  // The caller (the deep scan) passes the policy's folders, hours and holidays, and the digests the log holds.
+  expect(violating('agent/file-integrity', /^(policies|agent\/(probes|ledger|service|export|cli|scan))\//)).toEqual([]);
+});
+
 test('policies use the finding vocabulary, not the probes’ I/O, the service, the export or the CLI', () => {
   expect(violating('policies', /^agent\/(service|export|cli|probes\/(?!network\/proc-net))/)).toEqual([]);
 });

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../../policies/schema.js';
+import type { TraceSource } from '../findings/schema.js';
 import type { Lang } from '../text/i18n.js';
 import { printable, renderTable } from '../text/terminal.js';
 import type { ScanReport } from './scan-report.js';
@@ -38,9 +39,31 @@ export function renderScan(report: ScanReport, lang: Lang, width = 120): string 
     const label = SEVERITY_LABEL[severity][lang];
     counts.push(`${label} ${group.length}`);
     lines.push(`${label} (${group.length})`);
-    const rows = group.map((v) => [v.rule, v.evidence.device, v.evidence.reason[lang], v.citation]);
+    const rows = group.map((v) => [v.rule, v.evidence.device, withSource(v.evidence.reason[lang], v.evidence.sources?.[0], lang), v.citation]);
     lines.push(...renderTable(words.columns, rows, width - 2, [1, 2, 3]).map((line) => `  ${line}`), '');
   }
+  lines.push(...renderLogsRead(report, lang, width));
   lines.push(report.violations.length === 0 ? words.compliant(report) : words.summary(report, counts.join(lang === 'zh' ? ',' : ', ')));
   return lines.join('\n') + '\n';
+}
+
+/** A trace's reason with where it was read: "… — /var/log/kern.log.1:41". */
+function withSource(reason: string, source: TraceSource | undefined, lang: Lang): string {
+  if (source === undefined) return reason;
+  const place = source.line !== null ? `${source.file}:${source.line}` : `${source.file} #${source.seqnum ?? '?'}`;
+  return `${reason}${lang === 'zh' ? '(见 ' : ' (see '}${place}${lang === 'zh' ? ')' : ')'}`;
+}
+
+const LOG_WORDS = {
+  zh: { heading: '查阅的系统日志(痕迹可追溯的时间范围)', columns: ['日志文件', '记录数', '起', '止', '问题'] },
+  en: { heading: 'System logs read (how far back the traces go)', columns: ['Log file', 'Records', 'From', 'To', 'Problem'] },
+};
+
+/** In a deep scan: which logs were read and the time they cover, so an inspector knows what "no trace" means. */
+function renderLogsRead(report: ScanReport, lang: Lang, width: number): string[] {
+  const logs = report.findings.filter((f) => f.kind === 'log-source');
+  if (logs.length === 0) return [];
+  const time = (iso: string | null) => (iso === null ? '—' : `${iso.slice(0, 16).replace('T', ' ')}Z`);
+  const rows = logs.map((log) => [log.file, String(log.records), time(log.from), time(log.to), [log.problem, log.detail].filter(Boolean).join(': ')]);
+  return [LOG_WORDS[lang].heading, ...renderTable(LOG_WORDS[lang].columns, rows, width - 2, [0, 4]).map((line) => `  ${line}`), ''];
 }

@@ -4,7 +4,7 @@ import { readHostIdentity, windowsHostIdentity } from '../host-identity.js';
 import { runProbes, platformProbes, WINDOWS_PROBES } from '../probes/run-probes.js';
 import type { Probe } from '../probes/probe.js';
 import { collectWindowsFacts, type WindowsFacts } from '../probes/windows/windows-facts.js';
-import type { Finding } from '../findings/schema.js';
+import type { EnrolledDisk, Finding } from '../findings/schema.js';
 import { evaluate } from '../../policies/evaluate.js';
 import type { LoadedPolicy } from '../../policies/load.js';
 import { SCAN_SCHEMA_ID, type ScanReport } from './scan-report.js';
@@ -18,10 +18,12 @@ export interface ScanOptions {
   now?: () => Date;
   /** Windows: the systeminformation snapshot the probes read (see scanWindows); the host identity comes from it too. */
   windowsFacts?: WindowsFacts;
+  /** The fixed disks enrolled at the agent's first run (from its log), for HW-DISK-CHANGE. */
+  enrolledDisks?: readonly EnrolledDisk[] | null;
 }
 
 /** Look at the machine, evaluate what was seen against the policy: probe → finding → rule → violation. */
-export function scan({ host, policy: loaded, probes, extraFindings = [], now = () => new Date(), windowsFacts }: ScanOptions): ScanReport {
+export function scan({ host, policy: loaded, probes, extraFindings = [], now = () => new Date(), windowsFacts, enrolledDisks }: ScanOptions): ScanReport {
   const startedAt = now();
   const started = performance.now();
   const identity = windowsFacts ? windowsHostIdentity(windowsFacts) : readHostIdentity(host);
@@ -29,7 +31,8 @@ export function scan({ host, policy: loaded, probes, extraFindings = [], now = (
   const run = runProbes({ host, requiredSoftware: loaded.policy.requiredSoftware, windowsFacts }, chosen);
   const findings = [...run.findings, ...extraFindings];
   const counts = run.counts;
-  const violations = evaluate(loaded.policy, findings, identity);
+  const kinds = new Set([...chosen.flatMap((probe) => probe.kinds), ...extraFindings.map((finding) => finding.kind)]);
+  const violations = evaluate(loaded.policy, findings, identity, { enrolledDisks, kinds });
   return {
     schema: SCAN_SCHEMA_ID,
     host: { hostname: identity.hostname, machineId: identity.machineId, os: identity.os },

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import type { EnrolledDisk } from '../findings/schema.js';
 import type { HostRoot } from '../host-root.js';
+import { enrolledDisks, ensureDisksEnrolled } from '../ledger/baselines.js';
 import { gapFindings } from '../ledger/gap-findings.js';
 import { recordScan, type RecordScanOptions } from '../ledger/incidents.js';
 import type { PayloadOf } from '../ledger/events.js';
@@ -66,6 +68,8 @@ export class AgentService {
   /** Since when this agent has been watching (inspections due before it were never its to miss). */
   private since!: Date;
   private readonly now: () => Date;
+  /** The fixed disks enrolled at the first run (read once; null until enrolled). */
+  private enrolled: EnrolledDisk[] | null = null;
 
   private constructor(
     private readonly ledger: Ledger,
@@ -85,6 +89,7 @@ export class AgentService {
     const { logger, stateDir } = this.options;
     if (this.ledger.recovery) logger.error({ recovery: this.ledger.recovery }, 'violation log did not verify: moved aside, new chain started');
     const history = this.readHistory();
+    this.enrolled = enrolledDisks(this.ledger);
     writePidFile(stateDir, { pid: process.pid, startedAt: this.now().toISOString() });
     this.ledger.append({ type: 'agent.started', payload: { cleanShutdown: history.cleanShutdown, version: AGENT_VERSION, pid: process.pid } });
     logger.info({ cleanShutdown: history.cleanShutdown }, 'agent started');
@@ -169,10 +174,11 @@ export class AgentService {
     const probes = options.probes ?? FULL_PROBES;
     const full = options.probes === undefined;
     const extraFindings = full ? gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes) : [];
-    const input = { host: this.options.host, policy: this.policy, probes, extraFindings, now: this.now };
+    const input = { host: this.options.host, policy: this.policy, probes, extraFindings, now: this.now, enrolledDisks: this.enrolled };
     const report = process.platform === 'win32' ? await scanWindows(input) : scan(input);
     if (this.stopped) return undefined;
     const recorded = recordScan(this.ledger, report, { ...options, kinds: kindsCovered(probes, full ? ['agent-gap'] : []) });
+    if (this.enrolled === null && ensureDisksEnrolled(this.ledger, report.findings)) this.enrolled = enrolledDisks(this.ledger);
     this.options.logger.info(
       { scope: options.scope, trigger: options.trigger, durationMs: report.durationMs, opened: recorded.opened.length, resolved: recorded.resolved.length },
       'scan recorded',

@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ledger: () => import('./ledger.bench.js'),
   collector: () => import('./collector.bench.js'),
   idle: () => import('./idle.bench.js'),
+  fim: () => import('./fim.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

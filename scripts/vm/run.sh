@@ -25,7 +25,9 @@
 #   --camera                 vivid V4L2 capture device (platform device, not USB)
 #   --usb-webcam[=SPEC]      UVC webcam gadget (identity keys; enumerates, streams no frames)
 #   --nic[=SPEC]             QEMU NIC: model=e1000|e1000e|virtio|rtl8139|usb link=up|down mac= ip=CIDR
-#   --gadget-nic[=SPEC]      CDC-ECM USB ethernet gadget: identity keys, link=up|down mac= ip=CIDR
+#                            dhcp=networkd|dhclient (a DHCPv4 client for it; QEMU's user network answers DHCP)
+#   --gadget-nic[=SPEC]      CDC-ECM USB ethernet gadget: identity keys, link=up|down mac= ip=CIDR dhcp=networkd
+#                            dhcpd=A.B.C.D/24 (its device side serves DHCP, like a phone sharing its connection)
 #   --wifi[=SPEC]            mac80211_hwsim: radios=1 up=0 (left DOWN unless up=1)
 #   --bluetooth[=SPEC]       virtual HCI controllers (hci_vhci + btvirt): controllers=1
 #   --printer[=SPEC]         USB printer gadget (identity keys, pnp=IEEE1284 id) + a CUPS queue made by the
@@ -38,6 +40,20 @@
 #   --at SECS:link:ID:up|down    cable in/out: QMP set_link on a QEMU NIC, carrier of a gadget NIC
 #   --at SECS:guest:SHELL        run a shell command in the guest
 #   --at SECS:qmp:JSON           send a raw QMP command
+# The system's own records (no systemd init in the guest: these daemons are started by stage2.sh)
+#   --journald[=max=SIZE]    the host's systemd-journald, persistent: /var/log/journal/<machine-id>/*.journal
+#                            (kernel messages from /dev/kmsg, syslog(3), the daemons below). max= sets
+#                            SystemMaxFileSize (journald's own default: 8M files, 1/8 of the file system's size)
+#   --syslog[=rfc3339|traditional]  rsyslogd with Debian 12's rsyslog.conf: /var/log/syslog, kern.log, auth.log ...
+#                            + /var/log/messages (the RHEL rule). rfc3339 (Debian 12's default) or traditional
+#                            "Nov 28 09:31:19" timestamps. rsyslog/logrotate come from setup.sh's guest-root/;
+#                            `logrotate -f /etc/logrotate.d/rsyslog` rotates as Debian's cron job would
+#   --networkd[=MAC,...]     systemd-networkd, DHCPv4 on the NICs with dhcp=networkd (which implies it) and on
+#                            the links with these MACs (e.g. a gadget NIC the command plugs itself)
+#   --timezone ZONE          /etc/localtime and /etc/timezone of the guest (e.g. Asia/Shanghai)
+#   --machine-id HEX32       /etc/machine-id of the guest (default with --journald: a random one; else the host's)
+#   --collect GUEST=HOSTDIR  after the command, with the daemons stopped, copy the guest path GUEST into HOSTDIR
+#                            as a root tree (--collect /var/log=out gives out/var/log/...); repeatable
 # Other options
 #   --cwd DIR            guest working directory (default: the repo root)
 #   --env K=V            environment variable for the command (repeatable)
@@ -95,7 +111,8 @@ next_mac() { nmac=$((nmac + 1)); printf -v MAC '52:54:00:ba:00:%02x' $nmac; }
 nser=0
 next_serial() { nser=$((nser + 1)); printf -v SER '%s%04d' "$1" $nser; }
 
-QARGS=() MODULES=() STEPS=() GEVENTS=() HEVENTS=() ENVS=() FILES=() CARRIER_MACS=() LINKDOWN=()
+QARGS=() MODULES=() STEPS=() GEVENTS=() HEVENTS=() ENVS=() FILES=() CARRIER_MACS=() LINKDOWN=() COLLECT=()
+NETWORKD=0 NETWORKD_MACS=() DHCLIENT_MACS=() GUEST_ROOT=0 JOURNALD=0 JOURNAL_MAX="" SYSLOG="" TZONE="" MACHINE_ID=
 declare -A KIND      # device id -> qemu | gadget
 declare -A QID       # device id -> QEMU device id
 N_DUMMY=0 N_VUDC=0 N_VIVID=0 N_BT=0 WIFI=0 N_USB_STORAGE=0 HAVE_HDA=0 HAVE_AUDIODEV=0 idx=0
@@ -164,7 +181,7 @@ dev_gadget() {
   [[ ,$funcs, == *,storage,* ]] && [ "$mode" = boot ] && N_USB_STORAGE=$((N_USB_STORAGE + 1))
   line="gadget.sh add $(q "$name") $(q "$funcs") $(q "serial=$serial")"
   for k in "${!S[@]}"; do
-    case $k in id | serial | queue | shared | default | model | info | location | mac | ip) ;;
+    case $k in id | serial | queue | shared | default | model | info | location | mac | ip | dhcp) ;;
       *) line+=" $(q "$k=${S[$k]}")" ;;
     esac
   done
@@ -174,6 +191,7 @@ dev_gadget() {
     line+=" && cups.sh usb $(q "$queue") $(q "$serial")$(cups_keys)"
   fi
   if [ "$type" = gadget-nic ] && [ -n "${S[ip]:-}" ]; then line+=" && $(ip_step "${S[host_addr]}" "${S[ip]}")"; fi
+  [ "$type" = gadget-nic ] && dhcp_client "${S[host_addr]}" gadget
   if [ "$mode" = boot ]; then STEPS+=("$line"); else GEVENTS+=("$AT"$'\t'"$line"); fi
 }
 cups_keys() { local k s=""; for k in shared default model info location; do [ -n "${S[$k]:-}" ] && s+=" $(q "$k=${S[$k]}")"; done; printf '%s' "$s"; }
@@ -194,6 +212,16 @@ dev_nic() {
   QARGS+=(-netdev "user,id=net-$qid,restrict=on,ipv6=off" -device "$model,netdev=net-$qid,id=$qid,mac=$mac")
   if yes "${S[link]:-up}"; then CARRIER_MACS+=("${mac,,}"); else LINKDOWN+=("$qid"); fi
   [ -n "${S[ip]:-}" ] && STEPS+=("$(ip_step "$mac" "${S[ip]}")")
+  dhcp_client "$mac"
+}
+dhcp_client() {  # MAC: the DHCP client named by S[dhcp]
+  case ${S[dhcp]:-} in
+    "") ;;
+    networkd) NETWORKD=1 NETWORKD_MACS+=("${1,,}") ;;
+    dhclient) [ "${2:-}" != gadget ] || die "dhcp=dhclient is for QEMU NICs (a gadget NIC appears later: use dhcp=networkd)"
+      DHCLIENT_MACS+=("${1,,}") GUEST_ROOT=1 ;;
+    *) die "dhcp= wants networkd or dhclient" ;;
+  esac
 }
 
 need_audiodev() { [ $HAVE_AUDIODEV = 1 ] || QARGS+=(-audiodev none,id=snd0); HAVE_AUDIODEV=1; }
@@ -246,6 +274,14 @@ while [ $# -gt 0 ]; do
       opt "$1"; t=${1%%=*}; DEVS+=("${t#--}"$'\t'"$V") ;;
     --gadget=*) V=${1#*=}; f=${V%%:*}; s=""; [[ $V == *:* ]] && s=${V#*:}; DEVS+=("gadget:$f"$'\t'"$s") ;;
     --at | --at=*) val "$@"; EVENTS+=("$V") ;;
+    --journald | --journald=*) opt "$1"; JOURNALD=1; parse_spec "$V"; JOURNAL_MAX=${S[max]:-}
+      [[ -z $JOURNAL_MAX || $JOURNAL_MAX =~ ^[0-9]+[KMG]?$ ]] || die "--journald: max= wants a size like 1M" ;;
+    --syslog | --syslog=*) opt "$1"; SYSLOG=${V:-rfc3339}
+      case $SYSLOG in rfc3339 | traditional) ;; *) die "--syslog wants rfc3339 or traditional" ;; esac ;;
+    --networkd | --networkd=*) opt "$1"; NETWORKD=1; for m in ${V//,/ }; do NETWORKD_MACS+=("${m,,}"); done ;;
+    --timezone | --timezone=*) val "$@"; TZONE=$V; [ -f "/usr/share/zoneinfo/$TZONE" ] || die "--timezone: no /usr/share/zoneinfo/$TZONE" ;;
+    --machine-id | --machine-id=*) val "$@"; MACHINE_ID=$V; [[ $V =~ ^[0-9a-f]{32}$ ]] || die "--machine-id wants 32 lowercase hex digits" ;;
+    --collect | --collect=*) val "$@"; [[ $V == /?*=?* ]] || die "--collect wants /GUEST/PATH=HOSTDIR"; COLLECT+=("$V") ;;
     --cwd | --cwd=*) val "$@"; CWD=$V ;;
     --env | --env=*) val "$@"; [[ $V == ?*=* ]] || die "--env wants K=V"; ENVS+=("$V") ;;
     --file | --file=*) val "$@"; [[ $V == /?*=?* ]] || die "--file wants /GUEST/PATH=HOSTPATH"; FILES+=("$V") ;;
@@ -336,6 +372,11 @@ X=$RUN/xfer
   printf 'BAOMI_SETUP_JOBS=%q\n' "${BAOMI_VM_SETUP_JOBS:-0}"
   printf 'BAOMI_STEP_TIMEOUT=%q\n' $(( TIMEOUT * 4 / 5 > 30 ? TIMEOUT * 4 / 5 : 30 ))
   printf 'BAOMI_CARRIER_MACS=%q\n' "${CARRIER_MACS[*]:-}"
+  [ -n "$SYSLOG" ] && GUEST_ROOT=1
+  printf 'BAOMI_GUEST_ROOT=%q BAOMI_JOURNALD=%q BAOMI_JOURNAL_MAX=%q BAOMI_SYSLOG=%q BAOMI_TZ=%q BAOMI_MACHINE_ID=%q\n' \
+    "$GUEST_ROOT" "$JOURNALD" "$JOURNAL_MAX" "$SYSLOG" "$TZONE" "$MACHINE_ID"
+  [ $NETWORKD = 1 ] && printf 'BAOMI_NETWORKD=%q\n' "${NETWORKD_MACS[*]:-none}"
+  printf 'BAOMI_DHCLIENT=%q\n' "${DHCLIENT_MACS[*]:-}"
   printf 'BAOMI_MODULES=('; for m in "${MODULES[@]}"; do printf ' %q' "$m"; done; printf ' )\n'
 } > "$X/config"
 [ ${#STEPS[@]} -gt 0 ] && printf '%s\n' "${STEPS[@]}" > "$X/setup.steps"
@@ -346,6 +387,8 @@ for f in "${FILES[@]}"; do
   [ -f "$src" ] || die "--file: no such host file $src"
   cp "$src" "$X/files/$n" && printf '%s\t%s\t%s\n' "$n" "$dest" "$(stat -c %a "$src")" >> "$X/files.list"
 done
+n=0
+for c in "${COLLECT[@]}"; do n=$((n + 1)); printf '%s\t%s\n' "$n" "${c%%=*}" >> "$X/collect.list"; done
 {
   printf 'cd %q || { echo "run.sh: no directory %q in the guest" >&2; exit 125; }\n' "$CWD" "$CWD"
   echo 'export BAOMI_VM=1'
@@ -431,6 +474,15 @@ if [ $VERBOSE = 1 ] || [ $TIMING = 1 ]; then
 fi
 [ $VERBOSE = 1 ] && for f in "$X"/setup.*.log; do [ -s "$f" ] && sed "s|^|[${f##*/}] |" "$f" >&2; done
 [ $TIMING = 1 ] && echo "[timing] accel=$ACCEL ${timings//\"/}" | sed 's/,/ /g' >&2
+n=0
+for c in "${COLLECT[@]}"; do  # guest paths archived by stage2.sh after the command
+  n=$((n + 1)); dir=${c#*=}
+  if [ -f "$X/collect.$n.tar" ]; then
+    mkdir -p "$dir" && tar -C "$dir" -xf "$X/collect.$n.tar" || echo "run.sh: --collect $c: cannot unpack into $dir" >&2
+  elif [ -f "$X/rc" ]; then
+    echo "run.sh: --collect $c: $(cat "$X/collect.$n.err" 2> /dev/null || echo 'not archived')" >&2
+  fi
+done
 if [ -f "$X/rc" ]; then
   RC=$(cat "$X/rc")
   result ok "$RC" "$extra"

@@ -5,10 +5,13 @@
 #  1. installs the Debian packages the harness uses on the host and, through the shared root, in the guest;
 #  2. fetches Debian's current linux-image-*-amd64 with `apt-get download` into the cache dir and
 #     unpacks it there (never installed on the host), plus an uncompressed vmlinux for a fast PVH boot;
-#  3. builds the initramfs (static busybox + scripts/vm/guest/init + the modules needed to reach the 9p root).
+#  3. builds the initramfs (static busybox + scripts/vm/guest/init + the modules needed to reach the 9p root);
+#  4. fetches the packages only the GUEST runs (rsyslog, logrotate, isc-dhcp-client and their libraries the
+#     host lacks) with `apt-get download` and unpacks them into guest-root/ (never installed on the host);
+#     run.sh --syslog / --nic=dhcp=dhclient copy that tree over the guest's overlay root.
 #
 # Cache dir (outside the repo): ${BAOMI_VM_CACHE:-/var/tmp/baomi-vm}
-#   debs/  kernel/  kernel.version  vmlinux.elf  initramfs.cpio.gz  initramfs.stamp  ppd/  runs/
+#   debs/  kernel/  kernel.version  vmlinux.elf  initramfs.cpio.gz  initramfs.stamp  ppd/  guest-root/  runs/
 # Env: BAOMI_VM_CACHE, BAOMI_VM_NO_APT=1 (skip the package step, e.g. when offline and already installed)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -113,6 +116,30 @@ if [ ! -s "$CACHE/ppd/generic.ppd" ]; then
   /usr/lib/cups/daemon/cups-driverd cat drv:///sample.drv/generic.ppd > "$CACHE/ppd/generic.ppd.tmp" 2> /dev/null &&
     grep -q '^\*PPD-Adobe' "$CACHE/ppd/generic.ppd.tmp" && mv "$CACHE/ppd/generic.ppd.tmp" "$CACHE/ppd/generic.ppd" ||
     { rm -f "$CACHE/ppd/generic.ppd.tmp"; log "could not pre-build the generic PPD; guest queues will compile it (slow)"; }
+fi
+
+# ---------------------------------------------------------------- 5. packages for the guest only
+# Unpacked (dpkg -x, no maintainer scripts) into guest-root/, which the guest copies over its overlay root.
+GUEST_DEBS=(rsyslog libestr0 libfastjson4 liblognorm5 logrotate libpopt0 isc-dhcp-client)
+gstamp="${GUEST_DEBS[*]}"
+if [ ! -d "$CACHE/guest-root/usr" ] || [ "$(cat "$CACHE/guest-root.stamp" 2>/dev/null)" != "$gstamp" ]; then
+  get=()
+  for p in "${GUEST_DEBS[@]}"; do ls "$CACHE"/debs/"${p}"_*_amd64.deb > /dev/null 2>&1 || get+=("$p"); done
+  if [ ${#get[@]} -gt 0 ]; then
+    log "downloading for the guest: ${get[*]}"
+    (cd "$CACHE/debs" && timeout 900 apt-get -q -o APT::Sandbox::User=root download "${get[@]}") ||
+      { apt_update; (cd "$CACHE/debs" && timeout 900 apt-get -q -o APT::Sandbox::User=root download "${get[@]}"); } ||
+      die "apt-get download ${get[*]} failed"
+  fi
+  log "unpacking the guest packages into $CACHE/guest-root"
+  rm -rf "$CACHE/guest-root.tmp"; mkdir -p "$CACHE/guest-root.tmp"
+  for p in "${GUEST_DEBS[@]}"; do
+    deb=$(ls "$CACHE"/debs/"${p}"_*_amd64.deb | sort -V | tail -1)
+    dpkg -x "$deb" "$CACHE/guest-root.tmp" || die "dpkg -x $deb failed"
+  done
+  rm -rf "$CACHE/guest-root.tmp/usr/share"/{doc,man,locale,lintian,bug} "$CACHE/guest-root.tmp/etc/apparmor.d"
+  rm -rf "$CACHE/guest-root"; mv "$CACHE/guest-root.tmp" "$CACHE/guest-root"
+  echo "$gstamp" > "$CACHE/guest-root.stamp"
 fi
 
 # ---------------------------------------------------------------- summary

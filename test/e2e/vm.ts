@@ -89,6 +89,8 @@ export interface Nic extends WithId {
   mac?: string;
   /** static address to assign in the guest, e.g. '10.0.2.15/24' (default: none) */
   ip?: string;
+  /** a DHCPv4 client for it (QEMU's user network answers): systemd-networkd, or ISC dhclient as ifupdown runs it */
+  dhcp?: 'networkd' | 'dhclient';
 }
 /** CDC-ECM USB ethernet gadget (USB NIC); its device side is hidden in a separate network namespace. */
 export interface GadgetNic extends WithId, UsbIdentity {
@@ -96,6 +98,9 @@ export interface GadgetNic extends WithId, UsbIdentity {
   link?: 'up' | 'down';
   mac?: string;
   ip?: string;
+  dhcp?: 'networkd';
+  /** the device side serves DHCP from this address, like a phone sharing its connection: 'A.B.C.D/24' */
+  dhcpd?: string;
 }
 /** mac80211_hwsim radios; interfaces are left DOWN unless up is true. */
 export interface Wifi {
@@ -180,6 +185,18 @@ export interface Scenario {
   cwd?: string;
   memMB?: number;
   smp?: number;
+  /** run systemd-journald with persistent storage (/var/log/journal/<machine-id>); maxFileSize: e.g. '512K' */
+  journald?: boolean | { maxFileSize?: string };
+  /** run rsyslogd (Debian 12's rsyslog.conf) in this timestamp format */
+  syslog?: 'rfc3339' | 'traditional';
+  /** run systemd-networkd (implied by a NIC's dhcp: 'networkd'); strings: MACs of more links to run DHCP on */
+  networkd?: boolean | string[];
+  /** the guest's zone, e.g. 'Asia/Shanghai' */
+  timezone?: string;
+  /** the guest's /etc/machine-id (32 hex digits) */
+  machineId?: string;
+  /** guest paths copied to the host after the command, with the daemons stopped, as root trees under hostDir */
+  collect?: { guestPath: string; hostDir: string }[];
 }
 
 export type VmStatus = 'ok' | 'timeout' | 'vm-failure' | 'setup-failure' | 'usage';
@@ -314,6 +331,14 @@ export function runShArgs(scenario: Scenario, resultFile?: string, tmpDir?: stri
   if (scenario.cwd) args.push('--cwd', scenario.cwd);
   if (scenario.memMB) args.push('--mem', String(scenario.memMB));
   if (scenario.smp) args.push('--smp', String(scenario.smp));
+  const j = scenario.journald;
+  if (j) args.push(typeof j === 'object' && j.maxFileSize ? `--journald=max=${j.maxFileSize}` : '--journald');
+  if (scenario.syslog) args.push(`--syslog=${scenario.syslog}`);
+  const n = scenario.networkd;
+  if (n) args.push(Array.isArray(n) && n.length > 0 ? `--networkd=${n.join(',')}` : '--networkd');
+  if (scenario.timezone) args.push('--timezone', scenario.timezone);
+  if (scenario.machineId) args.push('--machine-id', scenario.machineId);
+  for (const c of scenario.collect ?? []) args.push('--collect', `${c.guestPath}=${c.hostDir}`);
   if (resultFile) args.push('--result-file', resultFile);
   args.push('--', ...scenario.command);
   return args;

@@ -149,3 +149,52 @@ describe('evaluation', () => {
     ]);
   });
 });
+
+describe('the deep scan’s rules', () => {
+  const disk = (device: string, serial: string | null, wwn: string | null = null) => ({
+    id: `disk:${serial ?? device}`, kind: 'fixed-disk' as const, device, bus: 'pci' as const, model: 'SSD', serial, wwn, capacityBytes: 512e9,
+  });
+  const enrolled = (d: ReturnType<typeof disk>) => ({ device: d.device, model: d.model, serial: d.serial, wwn: d.wwn, capacityBytes: d.capacityBytes });
+  const { policy } = policyWith(() => {});
+  const disksVerdict = (present: ReturnType<typeof disk>[], baseline: ReturnType<typeof disk>[] | null) =>
+    evaluate(policy, present, host, { enrolledDisks: baseline?.map(enrolled) ?? null }).map((v) => `${v.findingId} ${v.evidence.reason.en}`);
+
+  test('HW-DISK-CHANGE against the disks enrolled at the first run: added, replaced, removed, unchanged', () => {
+    const [a, b, c] = [disk('sda', 'A1'), disk('sdb', 'B2'), disk('sdb', 'C3')];
+    expect(disksVerdict([a, b], [a, b])).toEqual([]);
+    expect(disksVerdict([a, b], null)).toEqual([]); // not enrolled yet: nothing to compare with
+    expect(disksVerdict([a, b], [a])).toEqual(['disk:B2 a disk that was not there at enrolment']);
+    expect(disksVerdict([a, c], [a, b])).toEqual(['disk:C3 disk sdb was replaced: at enrolment it was sdb SSD S/N B2 512 GB']);
+    expect(disksVerdict([a], [a, b])).toEqual(['disk:B2 an enrolled disk is gone from this computer (removed)']);
+    // a scan that did not look at the disks (a quick scan) cannot tell one is missing
+    expect(evaluate(policy, [], host, { enrolledDisks: [enrolled(a)], kinds: new Set(['removable-storage']) })).toEqual([]);
+    // a disk that reports no serial is known by its WWN
+    expect(disksVerdict([disk('sda', null, 'naa.5000')], [disk('sda', null, 'naa.5000')])).toEqual([]);
+  });
+
+  test('TRACE-MEDIA: an unregistered stick in the logs is a violation with its time and what the agent saw; a registered one is not', () => {
+    const trace = (serial: string, agentSaw: 'agent-stopped' | 'recorded') =>
+      ({
+        id: `usb-trace:0951:1666:${serial}:2026-11-20T01:02:03`, kind: 'usb-trace' as const, time: '2026-11-20T01:02:03.000Z', bootId: null,
+        usb: usbIdentity({ serial }), agentSaw,
+        sources: [{ file: '/var/log/kern.log', line: 41, seqnum: null, time: '2026-11-20T01:02:03.000Z', text: `usb 1-2: SerialNumber: ${serial}` }],
+      });
+    const withRegistry = policyWith((p) => { p.registry = { media: [entry()] }; }).policy;
+    const violations = evaluate(withRegistry, [trace('S123', 'recorded'), trace('S999', 'agent-stopped')], host);
+    expect(violations.map((v) => [v.rule, v.findingId, v.evidence.reason.zh, v.evidence.sources?.[0]?.line])).toEqual([
+      ['TRACE-MEDIA', 'usb-trace:0951:1666:S999:2026-11-20T01:02:03', '2026-11-20 09:02 曾接入未登记的 USB 存储设备(当时代理未运行)', 41],
+    ]);
+  });
+
+  test('TRACE-NETWORK counts a virtual bridge only when the policy counts virtual interfaces', () => {
+    const lease = (iface: string, virtual: boolean) => ({
+      id: `net-trace:lease:${iface}`, kind: 'network-trace' as const, trace: 'dhcp-lease' as const, medium: 'ethernet' as const, interface: iface, virtual,
+      name: '10.0.2.2', address: '10.0.2.15', time: '2026-11-20T01:02:03.000Z',
+      sources: [{ file: `/run/systemd/netif/leases/2`, line: null, seqnum: null, time: null, text: 'ADDRESS=10.0.2.15' }],
+    });
+    const findings = [lease('eth0', false), lease('docker0', true)];
+    expect(evaluate(policy, findings, host).map((v) => v.findingId)).toEqual(['net-trace:lease:eth0']);
+    const counting = policyWith((p) => { p.detection = { virtualInterfaces: true, onboardAudio: true }; }).policy;
+    expect(evaluate(counting, findings, host).map((v) => v.findingId)).toEqual(['net-trace:lease:docker0', 'net-trace:lease:eth0']);
+  });
+});

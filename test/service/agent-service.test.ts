@@ -134,4 +134,26 @@ describe('AgentService with a given clock', () => {
     ]);
     expect(scans[2]!.payload.inspection).toMatchObject({ holiday: 'national-day', due: '2026-09-30' });
   });
+
+  test('the first run enrols the fixed disks; a disk swapped while the agent was off is reported at the next start', async () => {
+    const stateDir = tempDir();
+    const root = copyFixture('sandbox-host');
+    const opts = { host: new HostRoot(root), stateDir, trustDir: path.join(stateDir, 'none'), logger: quiet, libusb: false };
+    let service = await AgentService.start({ ...opts, now: () => new Date('2026-11-02T02:00:00Z') });
+    await service.stop('test');
+    service = await AgentService.start({ ...opts, now: () => new Date('2026-11-03T02:00:00Z') });
+    await service.stop('test');
+    const enrolled = events(stateDir).filter((e) => e.type === 'disks.enrolled');
+    expect(enrolled.map((e) => e.payload)).toEqual([
+      { reason: 'first-run', disks: [{ device: 'vda', model: null, serial: 'overlayblk', wwn: null, capacityBytes: 274877906944 }] },
+    ]);
+    expect(events(stateDir).some((e) => e.type === 'violation.opened' && e.payload.rule === 'HW-DISK-CHANGE')).toBe(false);
+    fs.writeFileSync(path.join(root, 'sys/block/vda/serial'), 'NEWDISK01');
+    service = await AgentService.start({ ...opts, now: () => new Date('2026-11-04T02:00:00Z') });
+    await service.stop('test');
+    const changed = events(stateDir).filter((e) => e.type === 'violation.opened' && e.payload.rule === 'HW-DISK-CHANGE');
+    expect(changed.map((e) => [e.payload.findingId, e.payload.evidence.reason.en])).toEqual([
+      ['disk:NEWDISK01', 'disk vda was replaced: at enrolment it was vda S/N overlayblk 275 GB'],
+    ]);
+  });
 });

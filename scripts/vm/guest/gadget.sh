@@ -12,6 +12,8 @@
 #                 inquiry="VENDOR  PRODUCT         1.00" (default: built from manufacturer/product) file=IMG
 #       mic       channels=1 rate=48000            printer  pnp="MFG:..;MDL:..;CMD:..;CLS:PRINTER;"
 #       ecm       link=up|down (cable state at plug-in)  dev_addr=MAC host_addr=MAC
+#                 dhcpd=A.B.C.D/24: the device side takes that address and serves DHCP (busybox udhcpd) on
+#                 A.B.C.100-199, as a phone sharing its connection does (there is still no route anywhere)
 #   gadget.sh connect NAME | disconnect NAME      plug / unplug an existing gadget
 #   gadget.sh remove NAME                         unplug and delete
 #   gadget.sh link NAME up|down                   ecm: cable in / out, as seen by the host-side NIC
@@ -162,6 +164,7 @@ cmd_add() {
   fi
   echo "$funcs" > $STATE/$name.funcs
   echo "${o[link]:-up}" > $STATE/$name.link
+  echo "${o[dhcpd]:-}" > $STATE/$name.dhcpd
   local f F idx=0
   for f in ${funcs//,/ }; do
     case $f in
@@ -232,6 +235,7 @@ cmd_connect() {
     local ifc; ifc=$(r "$(echo "$G"/functions/ecm.*/ifname)")
     [ -e /run/netns/$NETNS ] || ip netns add $NETNS 2> /dev/null || true
     ip link set dev "$ifc" netns $NETNS
+    [ -n "$(r $STATE/$name.dhcpd)" ] && ecm_dhcpd "$name" "$ifc" "$(r $STATE/$name.dhcpd)"
     if [ "$(r $STATE/$name.link)" = up ]; then
       ip -n $NETNS link set dev "$ifc" up
       ecm_carrier_sync "$name" "$ifc"
@@ -262,8 +266,20 @@ ecm_carrier_sync() {  # NAME IFC
   echo "gadget.sh: $name: the host-side NIC reports no carrier" >&2
 }
 
+ecm_dhcpd() {  # NAME IFC A.B.C.D/24
+  local name=$1 ifc=$2 addr=${3%/*} net=${3%.*}
+  [[ $3 =~ ^([0-9]+\.){3}[0-9]+/24$ ]] || die "$name: dhcpd= wants A.B.C.D/24"
+  ip -n $NETNS addr add "$3" dev "$ifc"
+  printf 'interface %s\nstart %s.100\nend %s.199\nlease_file %s\nopt subnet 255.255.255.0\nopt router %s\nopt dns %s\nopt lease 3600\n' \
+    "$ifc" "$net" "$net" "$STATE/$name.udhcpd.leases" "$addr" "$addr" > $STATE/$name.udhcpd.conf
+  : > $STATE/$name.udhcpd.leases
+  ip netns exec $NETNS busybox udhcpd -f $STATE/$name.udhcpd.conf 8>&- < /dev/null > $STATE/$name.udhcpd.log 2>&1 &
+  echo $! > $STATE/$name.udhcpd.pid
+}
+
 cmd_disconnect() {
   local name=$1 G=$CFG/$1 u port
+  if [ -s $STATE/$name.udhcpd.pid ]; then kill "$(r $STATE/$name.udhcpd.pid)" 2> /dev/null || true; rm -f $STATE/$name.udhcpd.pid; fi
   if [ -s $STATE/$name.vudc ]; then
     u=$(r $STATE/$name.vudc)
     port=$(usbip port 2> /dev/null | awk -v u="/$u" '/^Port [0-9]+:/ { p = $2; sub(":", "", p) } index($0, u) { print p + 0; exit }')

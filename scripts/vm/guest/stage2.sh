@@ -8,8 +8,10 @@
 #   setup.steps    one bash command per line; all run in parallel, each must exit 0 (device setup)
 #   events.tsv     "SECONDS<TAB>bash command" run in the background, timed from the command's start
 #   cmd.sh         the command (cd + env + exec)
+#   collect.list   "N<TAB>GUEST_PATH" lines: after the command (and after the daemons of daemons.sh have
+#                  stopped), GUEST_PATH is archived into collect.N.tar (paths relative to /)
 # and results go back there: rc, t_stage2, t_ready, t_cmd_start, t_cmd_end (guest uptime), setup.*.log,
-# setup.failed, events.log, dmesg.txt. The command's stdout/stderr go to the virtio ports baomi.stdout and
+# setup.failed, events.log, dmesg.txt, collect.N.tar. The command's stdout/stderr go to the virtio ports baomi.stdout and
 # baomi.stderr (QEMU writes them to files on the host). The guest powers off when the command ends.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -19,6 +21,9 @@ X=/xfer
 
 up() { local u _; read -r u _ < /proc/uptime; echo "$u"; }
 log() { echo "[baomi-stage2 $(up)] $*" > /dev/console; }
+# (bash builtins only in polling loops: every exec costs tens of milliseconds under TCG)
+nap() { read -rt "$1" <> <(:) || :; }
+. "$GUEST/daemons.sh"
 finish() {
   dmesg > $X/dmesg.txt 2> /dev/null
   sync
@@ -40,6 +45,9 @@ if [ -f $X/files.list ]; then
     mkdir -p "${dest%/*}/" && cp "$X/files/$name" "$dest" && chmod "${mode:-0644}" "$dest" || log "cannot place $dest"
   done < $X/files.list
 fi
+
+# the system's record keepers (journald, rsyslogd) before anything else runs, as at a real boot
+daemons_start || exit 1
 
 # Wired NICs come up like on a desktop with NetworkManager (admin up, so carrier is reported), including
 # hot-plugged ones. Never Wi-Fi (left down on purpose) and never the device side of a USB gadget.
@@ -94,8 +102,6 @@ log "udev settled"
 
 # usb-storage scans a new device only after delay_use (1 s): wait (max 15 s) until the USB mass-storage
 # interfaces declared at boot (BAOMI_USB_STORAGE) exist and each has its SCSI disk(s), so the command sees sdX.
-# (bash builtins only in these polling loops: every exec costs tens of milliseconds under TCG)
-nap() { read -rt "$1" <> <(:) || :; }
 storage_ready() {
   local itf c found=0 disks
   for itf in /sys/bus/usb/devices/*:*; do
@@ -127,6 +133,7 @@ if [ "$BAOMI_IFUP" = 1 ] && [ -n "$BAOMI_CARRIER_MACS" ]; then
   for ((i = 0; i < 100; i++)); do carrier_ready && break; nap 0.1; done
   [ $i -ge 100 ] && log "NIC carrier not up after 10 s"
 fi
+daemons_links || exit 1
 up > $X/t_ready
 log "ready"
 
@@ -138,5 +145,13 @@ up > $X/t_cmd_start
 bash $X/cmd.sh < /dev/null > "$OUT" 2> "$ERR"
 rc=$?
 up > $X/t_cmd_end
+daemons_stop
+if [ -f $X/collect.list ]; then
+  while IFS=$'\t' read -r n path; do
+    [ -n "$n" ] || continue
+    if [ -e "$path" ]; then tar -C / -cf "$X/collect.$n.tar" "${path#/}" 2> $X/collect.$n.err || log "collect $path failed"
+    else echo "no such guest path: $path" > $X/collect.$n.err; fi
+  done < $X/collect.list
+fi
 echo $rc > $X/rc
 exit 0

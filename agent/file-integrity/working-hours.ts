@@ -1,0 +1,38 @@
+import { isWorkday, type HolidayTable } from '../schedule/pre-holiday.js';
+
+/**
+ * Whether an instant falls outside the owner's working hours (T1 八.4: "查看数据的最后修改日期
+ * 是否与本人的操作时间相符"): in the policy's time zone, before `start`, at or after `end`, or on a
+ * day that is not a working day by the holiday table (weekends, breaks; make-up workdays count).
+ */
+export class WorkingHours {
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(
+    private readonly hours: { start: string; end: string },
+    timeZone: string,
+    private readonly holidays: HolidayTable,
+  ) {
+    if (!/^\d\d:\d\d$/.test(hours.start) || !/^\d\d:\d\d$/.test(hours.end) || hours.start >= hours.end) {
+      throw new Error(`工作时间无效 (invalid working hours): ${hours.start}–${hours.end}`);
+    }
+    this.format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+  }
+
+  isOffHours(instant: Date): boolean {
+    if (Number.isNaN(instant.getTime())) return false;
+    const parts: Record<string, string> = {};
+    for (const part of this.format.formatToParts(instant)) parts[part.type] = part.value;
+    const date = `${parts.year}-${parts.month}-${parts.day}`;
+    const time = `${parts.hour}:${parts.minute}`;
+    return !isWorkday(date, this.holidays) || time < this.hours.start || time >= this.hours.end;
+  }
+}
