@@ -108,6 +108,20 @@ describe('link-up parser', () => {
     expect(found[4]!.id).toBe(`net-trace:link-up:ipheth@1-1:4.2:${BOOT_A}`);
   });
 
+  test('a renamed interface is one finding under its new name; a reused name goes to the next device', () => {
+    const found = run([
+      journal("rndis_host 1-1:1.0 usb0: register 'rndis_host' at usb-0000:00:14.0-1, RNDIS device, 12:34:56:78:9a:bc", '2026-11-26T08:00:00Z', 'kernel'),
+      journal('rndis_host 1-1:1.0 enx123456789abc: renamed from usb0', '2026-11-26T08:00:00.2Z', 'kernel'),
+      journal('enx123456789abc: Gained carrier', '2026-11-26T08:00:01Z', 'systemd-networkd'),
+      journal("cdc_ncm 1-2:1.0 usb0: register 'cdc_ncm' at usb-0000:00:14.0-2, CDC NCM (NO ZLP), 2a:11:22:33:44:55", '2026-11-26T09:00:00Z', 'kernel'),
+      journal('usb0: Interface name change detected, renamed to enx2a1122334455.', '2026-11-26T09:00:00.3Z', 'systemd-networkd'),
+    ]);
+    expect(found.map((t) => [t.interface, t.medium, t.sources.length])).toEqual([
+      ['enx123456789abc', 'usb-tether', 2],
+      ['enx2a1122334455', 'usb-tether', 1],
+    ]);
+  });
+
   test('systemd-networkd and dhclient: address and DHCP server', () => {
     const found = run([
       journal('enp0s3: Gained carrier', '2026-11-26T04:00:00.000001Z', 'systemd-networkd'),
