@@ -23,6 +23,7 @@ test('probes, trace readers and findings only look at the machine', () => {
   expect(violating('agent/probes', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
   expect(violating('agent/traces', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
   expect(violating('agent/findings', /^(policies|agent\/(probes|ledger|service|export|cli|scan))\//)).toEqual([]);
+  expect(violating('agent/logs', /^(policies|agent\/(ledger|service|export|cli|scan))\//)).toEqual([]);
 });
 
 test('file integrity reads the watched folders and its own store: no policy, ledger, service or CLI', () => {

@@ -10,6 +10,7 @@ process.exitCode = await dispatch(
       log: () => import('./log.js'),
       verify: () => import('./verify.js'),
       identity: () => import('./identity.js'),
+      baseline: () => import('./baseline.js'),
       officer: () => import('./officer.js'),
       policy: () => import('./policy.js'),
       media: () => import('./media.js'),

@@ -30,7 +30,7 @@ export interface WatchedFolderCheck {
   progress?: Progress;
   now?: () => Date;
   signal?: AbortSignal;
-  /** SQLite journal of the store: rollback (default; a dry run then opens it without making -wal/-shm files) or WAL (for the benchmark's comparison). */
+  /** SQLite journal of the store: WAL while writing, back to a rollback journal on close (default), or a rollback journal throughout (the benchmark compares them). */
   journal?: 'wal' | 'delete';
 }
 

@@ -59,7 +59,7 @@ export interface OpenOptions {
   stateDir: string;
   readOnly: boolean;
   now: Date;
-  /** A rollback journal (default) or WAL; see the benchmark and README. */
+  /** WAL while writing (default), or a rollback journal throughout; see the benchmark and README. */
   journal?: 'wal' | 'delete';
 }
 
@@ -73,14 +73,23 @@ export function openStore(options: OpenOptions): FimStore {
   if (options.readOnly) return openDryRun(file);
   ensureStateDir(options.stateDir);
   let setAside: FimStore['setAside'] = null;
-  let db = tryOpen(file, options.journal ?? 'delete');
+  let db = tryOpen(file, options.journal ?? 'wal');
   if (typeof db === 'string') {
     setAside = { movedTo: moveAside(file, db, options.now), reason: db };
-    db = tryOpen(file, options.journal ?? 'delete');
+    db = tryOpen(file, options.journal ?? 'wal');
     if (typeof db === 'string') throw new Error(`${file}: ${db}`);
   }
   const opened = db;
-  return { db: opened, pass: 'main', readOnly: false, setAside, close: () => opened.close() };
+  const close = () => {
+    try {
+      // Back to a rollback journal when done: a dry run can then open the file read-only without
+      // SQLite making -wal and -shm files beside it (a WAL database needs them even to be read).
+      if (options.journal !== 'delete') opened.pragma('journal_mode = DELETE');
+    } finally {
+      opened.close();
+    }
+  };
+  return { db: opened, pass: 'main', readOnly: false, setAside, close };
 }
 
 function openDryRun(file: string): FimStore {

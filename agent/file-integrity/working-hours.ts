@@ -1,3 +1,4 @@
+import { localDateTime } from '../schedule/calendar-date.js';
 import { isWorkday, type HolidayTable } from '../schedule/pre-holiday.js';
 
 /**
@@ -6,33 +7,20 @@ import { isWorkday, type HolidayTable } from '../schedule/pre-holiday.js';
  * day that is not a working day by the holiday table (weekends, breaks; make-up workdays count).
  */
 export class WorkingHours {
-  private readonly format: Intl.DateTimeFormat;
-
   constructor(
     private readonly hours: { start: string; end: string },
-    timeZone: string,
+    private readonly timeZone: string,
     private readonly holidays: HolidayTable,
   ) {
     if (!/^\d\d:\d\d$/.test(hours.start) || !/^\d\d:\d\d$/.test(hours.end) || hours.start >= hours.end) {
       throw new Error(`工作时间无效 (invalid working hours): ${hours.start}–${hours.end}`);
     }
-    this.format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
+    localDateTime(new Date(0), timeZone); // an unknown time zone fails here, before any walking
   }
 
   isOffHours(instant: Date): boolean {
     if (Number.isNaN(instant.getTime())) return false;
-    const parts: Record<string, string> = {};
-    for (const part of this.format.formatToParts(instant)) parts[part.type] = part.value;
-    const date = `${parts.year}-${parts.month}-${parts.day}`;
-    const time = `${parts.hour}:${parts.minute}`;
+    const { date, time } = localDateTime(instant, this.timeZone);
     return !isWorkday(date, this.holidays) || time < this.hours.start || time >= this.hours.end;
   }
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { decompress as zstdDecompress } from 'fzstd';
 import { decodeBytes } from '../text/decode-bytes.js';
 import { INCOMPATIBLE, parseJournalHeader, u64, type JournalHeader } from './journal-header.js';
 import { isoFromMicros, TimeSpan, type LogProblem, type LogReadOptions, type LogReadSummary } from './log-read.js';
 import { PositionalReader } from './positional-reader.js';
+import { zstdPrefix } from './zstd-prefix.js';
 
 /**
  * A reader of systemd journal files (https://systemd.io/JOURNAL_FILE_FORMAT/) without journalctl:
@@ -18,8 +18,10 @@ import { PositionalReader } from './positional-reader.js';
  * The problem is `truncated` when the file ends before its arena does (a copy cut short, a disk
  * full), else `corrupt`; journald's own `*.journal~` files are read the same way.
  *
- * Compressed DATA: zstd is decompressed (fzstd); XZ and LZ4 fields are skipped and counted (the
- * problem is then `unsupported`, when nothing worse happened).
+ * Compressed DATA: zstd is decompressed as a stream (fzstd), no further than 1 MB; XZ and LZ4
+ * fields are skipped and counted (the problem is then `unsupported`, when nothing worse happened).
+ * Memory stays bounded whatever the file's size: a 4 MB chunk cache, 20,000 small decoded
+ * fields, and 1 MB per field at most.
  */
 
 const OBJECT_HEADER = 16;
@@ -30,8 +32,6 @@ const ENTRY_HEADER = 64;
 const MAX_ITEMS = 65536;
 /** A field larger than this is read in part (a MESSAGE of 1 MB is already absurd). */
 const MAX_FIELD = 1024 * 1024;
-/** Compressed payloads larger than this are skipped (core dumps are the usual culprits). */
-const MAX_COMPRESSED = 4 * 1024 * 1024;
 /** Decoded DATA objects kept by offset: an entry shares most of them with its neighbours. */
 const CACHE_LIMIT = 20000;
 const CACHED_VALUE_LIMIT = 512;
@@ -43,8 +43,8 @@ const FIELDS: { name: FieldName; prefix: Buffer }[] = (['MESSAGE', 'SYSLOG_IDENT
   .map((name) => ({ name, prefix: Buffer.from(`${name}=`) }));
 const PREFIX_PEEK = 18; // "SYSLOG_IDENTIFIER=".length
 
-/** A DATA object as the reader needs it: which field, and its value bytes (not for other fields). */
-type DataField = { name: FieldName; value: Buffer } | { name: null } | { skipped: 'xz' | 'lz4' | 'large' | 'bad' };
+/** A DATA object as the reader needs it: which field, and its decoded value (not for other fields). */
+type DataField = { name: FieldName; value: string } | { name: null } | { skipped: 'xz' | 'lz4' | 'bad' };
 
 export function readJournalFile(realPath: string, options: LogReadOptions): LogReadSummary {
   const fd = fs.openSync(realPath, 'r');
@@ -61,7 +61,7 @@ class JournalWalk {
   private records = 0;
   private problem: LogProblem | null = null;
   private details: string[] = [];
-  private readonly skipped = { xz: 0, lz4: 0, large: 0, bad: 0 };
+  private readonly skipped = { xz: 0, lz4: 0, bad: 0 };
   private readonly cache = new Map<number, DataField>();
   private arenaEnd = 0;
 
@@ -82,7 +82,6 @@ class JournalWalk {
     if (this.skipped.bad > 0) this.report('corrupt', `${this.skipped.bad} entry items point at no DATA object`);
     const compressed = this.skipped.xz + this.skipped.lz4;
     if (compressed > 0) this.report('unsupported', `${compressed} fields compressed with XZ/LZ4 not read (xz ${this.skipped.xz}, lz4 ${this.skipped.lz4})`);
-    if (this.skipped.large > 0) this.report('unsupported', `${this.skipped.large} compressed fields larger than ${MAX_COMPRESSED} bytes not read`);
     return this.summary(this.problem, this.details.length > 0 ? this.details.join('; ') : null);
   }
 
@@ -174,7 +173,8 @@ class JournalWalk {
       this.report('corrupt', `entry at ${offset} is too small (${size} bytes)`);
       return;
     }
-    const head = Buffer.from(this.file.read(offset, ENTRY_HEADER)!);
+    // Chunks are never reused once evicted, so these views stay valid while the entry is read.
+    const head = this.file.read(offset, ENTRY_HEADER)!;
     const seqnum = u64(head, 16);
     const realtime = u64(head, 24);
     const headerBoot = head.subarray(40, 56);
@@ -184,8 +184,8 @@ class JournalWalk {
       this.report('corrupt', `entry at ${offset} claims ${count} items`);
       return;
     }
-    const items = Buffer.from(this.file.read(offset + ENTRY_HEADER, count * itemSize)!);
-    const fields: Partial<Record<FieldName, Buffer>> = {};
+    const items = this.file.read(offset + ENTRY_HEADER, count * itemSize)!;
+    const fields: Partial<Record<FieldName, string>> = {};
     for (let i = 0; i < count; i++) {
       const dataOffset = itemSize === 4 ? items.readUInt32LE(i * 4) : u64(items, i * 16);
       const field = this.data(dataOffset);
@@ -195,13 +195,11 @@ class JournalWalk {
     this.records++;
     const time = isoFromMicros(realtime);
     this.span.add(time);
-    const identifier = fields.SYSLOG_IDENTIFIER !== undefined ? decodeBytes(fields.SYSLOG_IDENTIFIER)
-      : fields._TRANSPORT?.toString('latin1') === 'kernel' ? 'kernel'
-      : fields._COMM !== undefined ? decodeBytes(fields._COMM) : null;
-    const message = fields.MESSAGE !== undefined ? decodeBytes(fields.MESSAGE) : '';
+    const identifier = fields.SYSLOG_IDENTIFIER ?? (fields._TRANSPORT === 'kernel' ? 'kernel' : fields._COMM ?? null);
+    const message = fields.MESSAGE ?? '';
     if (this.options.wanted !== undefined && !this.options.wanted(identifier, message)) return;
     const bootId = headerBoot.some((b) => b !== 0) ? headerBoot.toString('hex')
-      : fields._BOOT_ID !== undefined ? fields._BOOT_ID.toString('latin1') : null;
+      : fields._BOOT_ID ?? null;
     this.options.onRecord({
       time, identifier, message, bootId, file: this.options.file, line: null,
       seqnum: Number.isFinite(seqnum) && seqnum > 0 ? seqnum : null,
@@ -216,7 +214,7 @@ class JournalWalk {
     const keep = !('name' in field) || field.name === null || field.value.length <= CACHED_VALUE_LIMIT;
     if (keep) {
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(offset, 'value' in field ? { name: field.name, value: Buffer.from(field.value) } : field);
+      this.cache.set(offset, field);
     }
     return field;
   }
@@ -233,24 +231,22 @@ class JournalWalk {
       const known = FIELDS.find((f) => startsWith(peek, f.prefix));
       if (known === undefined) return { name: null };
       const value = this.file.read(payloadAt + known.prefix.length, Math.min(payloadSize, MAX_FIELD) - known.prefix.length)!;
-      return { name: known.name, value: Buffer.from(value) };
+      return { name: known.name, value: decodeBytes(value) };
     }
     if (compression === OBJECT_COMPRESSED.xz) return { skipped: 'xz' };
     if (compression === OBJECT_COMPRESSED.lz4) return { skipped: 'lz4' };
     if (compression !== OBJECT_COMPRESSED.zstd || (this.header.incompatibleFlags & INCOMPATIBLE.compressedZstd) === 0) {
       return { skipped: 'bad' };
     }
-    if (payloadSize > MAX_COMPRESSED) return { skipped: 'large' };
-    let payload: Uint8Array;
+    let bytes: Buffer;
     try {
-      payload = zstdDecompress(this.file.read(payloadAt, payloadSize)!);
+      bytes = zstdPrefix(this.file, payloadAt, payloadSize, MAX_FIELD).bytes; // a core dump is not read whole
     } catch {
       return { skipped: 'bad' };
     }
-    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const known = FIELDS.find((f) => startsWith(bytes, f.prefix));
     if (known === undefined) return { name: null };
-    return { name: known.name, value: bytes.subarray(known.prefix.length, Math.min(bytes.length, MAX_FIELD)) };
+    return { name: known.name, value: decodeBytes(bytes.subarray(known.prefix.length, Math.min(bytes.length, MAX_FIELD))) };
   }
 
   private report(problem: LogProblem, detail: string): void {

@@ -71,6 +71,6 @@ export function parseJournalHeader(bytes: Buffer, fileSize: number): HeaderResul
 
 /** A little-endian u64 as a number; values beyond 2^53 (never valid offsets) become Infinity. */
 export function u64(bytes: Buffer, at: number): number {
-  const value = bytes.readBigUInt64LE(at);
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : Infinity;
+  const high = bytes.readUInt32LE(at + 4);
+  return high < 0x200000 ? high * 0x1_0000_0000 + bytes.readUInt32LE(at) : Infinity;
 }

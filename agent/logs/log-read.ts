@@ -37,10 +37,17 @@ export class TimeSpan {
   }
 }
 
+let lastSecond = -1;
+let lastPrefix = '';
+
 /** Microseconds since the epoch as ISO 8601 UTC keeping the microseconds; null when out of range. */
 export function isoFromMicros(micros: number): string | null {
   if (!Number.isSafeInteger(micros) || micros <= 0 || micros >= 253402300800000000) return null;
-  const millis = Math.floor(micros / 1000);
-  const iso = new Date(millis).toISOString();
-  return `${iso.slice(0, 19)}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
+  const second = Math.floor(micros / 1_000_000);
+  if (second !== lastSecond) {
+    // records come in runs of the same second: format the date once per second
+    lastPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    lastSecond = second;
+  }
+  return `${lastPrefix}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
-const CHUNK = 64 * 1024;
-const MAX_CHUNKS = 64; // 4 MB of cache, whatever the size of the file
+const CHUNK = 128 * 1024;
+const MAX_CHUNKS = 32; // 4 MB of cache, whatever the size of the file
 
 /**
  * Positional reads of a big file through one descriptor, with a small cache of 64 KB chunks, so
@@ -19,7 +19,8 @@ export class PositionalReader {
 
   /**
    * `length` bytes at `offset`, or undefined when they are not all inside the file. The buffer
-   * may share memory with the cache: copy it before keeping it across further reads.
+   * may be a view of a cached chunk: it stays valid (chunks are never reused), but keeping a
+   * small view keeps its whole chunk alive, so copy what you keep for long.
    */
   read(offset: number, length: number): Buffer | undefined {
     if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || offset + length > this.size) return undefined;

@@ -20,15 +20,19 @@ export interface SyslogLine {
 }
 
 const MONTHS: Record<string, number> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
-const TRADITIONAL = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\S+) ?(.*)$/s;
-const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d) (\S+) ?(.*)$/s;
-const TAG = /^([^\s[:]+)(?:\[\d+\])?: ?(.*)$/s;
+/** "Nov 28 09:31:19" (day space-padded), the whole stamp. */
+const TRADITIONAL = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)$/;
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
+const TAG = /^([^\s[:]+)(?:\[\d+\])?: ?/;
 const KERNEL_STAMP = /^\[\s*\d+\.\d+\] ?/;
 
 export class SyslogLineParser {
   private readonly lastWrite: { year: number; month: number };
-  /** UTC offsets by local date and hour: lines come in runs of the same hour. */
-  private readonly offsets = new Map<string, number>();
+  /** The last stamp read and its time: lines come in runs of the same second. */
+  private lastStamp = '';
+  private lastTime: string | null = null;
+  /** UTC offsets by local hour. */
+  private readonly hourOffsets = new Map<number, number>();
 
   /** zone: the host's IANA zone; lastWrite: the file's mtime (for the year of traditional times). */
   constructor(private readonly zone: string, lastWrite: Date) {
@@ -36,45 +40,55 @@ export class SyslogLineParser {
   }
 
   parse(line: string): SyslogLine {
+    // The stamp ends at the first space, or (traditional) 15 characters in; then the host, then the tag.
+    const traditional = line.length > 16 && line.charCodeAt(3) === 32 && line.charCodeAt(15) === 32;
+    const stampEnd = traditional ? 15 : line.indexOf(' ');
+    if (stampEnd <= 0) return { time: null, identifier: null, message: line };
+    const stamp = line.slice(0, stampEnd);
     let time: string | null;
-    let rest: string;
-    const traditional = TRADITIONAL.exec(line);
-    if (traditional !== null && MONTHS[traditional[1]!] !== undefined) {
-      time = this.traditionalTime(traditional);
-      rest = traditional[7]!;
-    } else {
-      const rfc = RFC3339.exec(line);
-      if (rfc === null) return { time: null, identifier: null, message: line };
-      time = rfc3339Time(rfc);
-      rest = rfc[10]!;
+    if (stamp === this.lastStamp) time = this.lastTime;
+    else {
+      const parsed = traditional ? this.traditionalTime(stamp) : rfc3339Time(stamp);
+      if (parsed === undefined) return { time: null, identifier: null, message: line };
+      time = parsed;
+      this.lastStamp = stamp;
+      this.lastTime = time;
     }
+    const hostEnd = line.indexOf(' ', stampEnd + 1);
+    if (hostEnd < 0) return { time, identifier: null, message: line.slice(stampEnd + 1) };
+    const rest = line.slice(hostEnd + 1);
     const tag = TAG.exec(rest);
     if (tag === null) return { time, identifier: null, message: rest };
     const identifier = tag[1]!;
-    const message = identifier === 'kernel' ? tag[2]!.replace(KERNEL_STAMP, '') : tag[2]!;
-    return { time, identifier, message };
+    const message = rest.slice(tag[0].length);
+    return { time, identifier, message: identifier === 'kernel' ? message.replace(KERNEL_STAMP, '') : message };
   }
 
-  private traditionalTime(m: RegExpExecArray): string | null {
-    const month = MONTHS[m[1]!]!;
+  /** undefined when the stamp is not a traditional one; null when it is but names no real time. */
+  private traditionalTime(stamp: string): string | null | undefined {
+    const m = TRADITIONAL.exec(stamp);
+    const month = m === null ? undefined : MONTHS[m[1]!];
+    if (m === null || month === undefined) return undefined;
     const day = Number(m[2]!.trim());
     const [hour, minute, second] = [Number(m[3]), Number(m[4]), Number(m[5])];
     if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
     const year = month > this.lastWrite.month ? this.lastWrite.year - 1 : this.lastWrite.year;
-    const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-    const key = `${year}-${month}-${day}-${hour}`;
-    let offset = this.offsets.get(key);
+    const key = ((year * 100 + month) * 100 + day) * 100 + hour;
+    let offset = this.hourOffsets.get(key);
     if (offset === undefined) {
-      // the offset for the whole hour (a DST change happens on the hour in every zone we meet)
+      // one offset per local hour (zones change their offset on the hour)
       offset = Date.UTC(year, month - 1, day, hour) - zonedToEpochMs(this.zone, year, month, day, hour, 0, 0);
-      if (this.offsets.size > 10000) this.offsets.clear();
-      this.offsets.set(key, offset);
+      if (this.hourOffsets.size > 100_000) this.hourOffsets.clear();
+      this.hourOffsets.set(key, offset);
     }
-    return isoFromMicros((wall - offset) * 1000);
+    return isoFromMicros((Date.UTC(year, month - 1, day, hour, minute, second) - offset) * 1000);
   }
 }
 
-function rfc3339Time(m: RegExpExecArray): string | null {
+/** undefined when the stamp is not RFC 3339; null when it is but names no real time. */
+function rfc3339Time(stamp: string): string | null | undefined {
+  const m = RFC3339.exec(stamp);
+  if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
   if (month! < 1 || month! > 12 || day! < 1 || day! > 31 || hour! > 23 || minute! > 59 || second! > 60) return null;
   const zone = m[8]!;

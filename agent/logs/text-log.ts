@@ -40,7 +40,9 @@ export async function readTextLog(realPath: string, options: TextLogOptions): Pr
     const parsed = parser.parse(text);
     span.add(parsed.time);
     if (options.wanted !== undefined && !options.wanted(parsed.identifier, parsed.message)) return;
-    options.onRecord({ ...parsed, bootId: null, file: options.file, line: lineNumber, seqnum: null });
+    options.onRecord({
+      time: parsed.time, identifier: parsed.identifier, message: parsed.message, bootId: null, file: options.file, line: lineNumber, seqnum: null,
+    });
   };
 
   const raw = handle.createReadStream({ highWaterMark: 256 * 1024 });

@@ -18,3 +18,17 @@ export function dateIn(instant: Date, timeZone: string): CalendarDate {
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
+
+const localFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date and the time of day (`HH:MM`, 00–23) of an instant in a time zone. */
+export function localDateTime(instant: Date, timeZone: string): { date: CalendarDate; time: string } {
+  let format = localFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    localFormats.set(timeZone, format);
+  }
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of format.formatToParts(instant)) parts[part.type] = part.value;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}

@@ -7,12 +7,14 @@ import type { HostRoot } from '../host-root.js';
 import { enrolledDisks, ensureDisksEnrolled } from '../ledger/baselines.js';
 import { gapFindings } from '../ledger/gap-findings.js';
 import { recordScan, type RecordScanOptions } from '../ledger/incidents.js';
+import { recordDeepScan } from '../ledger/record-deep-scan.js';
 import type { PayloadOf } from '../ledger/events.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerFiles, verifyLedger } from '../ledger/verify.js';
 import type { Probe } from '../probes/probe.js';
 import { dateIn } from '../schedule/calendar-date.js';
 import type { PreHolidayInspection } from '../schedule/pre-holiday.js';
+import { DEEP_KINDS, deepScan } from '../scan/deep-scan.js';
 import { scan, scanWindows } from '../scan/scan.js';
 import type { ScanReport } from '../scan/scan-report.js';
 import { performExport } from '../export/perform-export.js';
@@ -250,27 +252,29 @@ export class AgentService {
   }
 
   /**
-   * The deep scan before a holiday (T1 九.3): every probe, the log verified, and a report kept
-   * in the state directory for the inspector.
+   * The deep scan before a holiday (T1 九.3): every probe, the traces of the past in the system's
+   * logs, the disks against the enrolled ones, the watched folders against their baselines, the
+   * log verified, and a report kept in the state directory for the inspector.
    */
   private async inspect(inspection: PreHolidayInspection, catchUp: boolean): Promise<void> {
     const { stateDir, logger } = this.options;
     const { file, headFile } = ledgerFiles(stateDir);
     const verified = await verifyLedger({ file, headFile, key: this.ledger.key });
     const extraFindings = gapFindings(this.ledger, this.policy.policy.schedule.heartbeatMinutes);
-    const input = { host: this.options.host, policy: this.policy, probes: FULL_PROBES, extraFindings, now: this.now };
-    const report = process.platform === 'win32' ? await scanWindows(input) : scan(input);
+    const deep = await deepScan({ host: this.options.host, policy: this.policy, ledger: this.ledger, stateDir, fileMode: 'compare', extraFindings, now: this.now });
     if (this.stopped) return;
+    if (deep.fileStoreSetAside) logger.error(deep.fileStoreSetAside, 'watched folders: the baseline store could not be used and was moved aside');
+    const report = deep.report;
     const reportFile = path.join(stateDir, 'reports', `inspection-${inspection.inspectionDate}-${inspection.holiday}.json`);
     fs.mkdirSync(path.dirname(reportFile), { recursive: true, mode: 0o700 });
     writeFileAtomic(reportFile, JSON.stringify({ inspection, catchUp, ledgerVerified: verified.ok, scan: report }, null, 2) + '\n');
-    recordScan(this.ledger, report, {
-      kinds: kindsCovered(FULL_PROBES, ['agent-gap']),
-      scope: 'deep',
+    recordDeepScan(this.ledger, deep, {
+      kinds: kindsCovered(FULL_PROBES, ['agent-gap', ...DEEP_KINDS]),
       trigger: catchUp ? 'catch-up' : 'schedule',
       inspection: { holiday: inspection.holiday, due: inspection.inspectionDate, report: path.basename(reportFile) },
     });
-    logger.info({ holiday: inspection.holiday, due: inspection.inspectionDate, catchUp, ledgerVerified: verified.ok }, 'pre-holiday inspection recorded');
+    this.enrolled = enrolledDisks(this.ledger);
+    logger.info({ holiday: inspection.holiday, due: inspection.inspectionDate, catchUp, ledgerVerified: verified.ok, durationMs: report.durationMs }, 'pre-holiday inspection recorded');
   }
 
   /** An officer applying a policy while the agent runs: put it in force and scan with it. */

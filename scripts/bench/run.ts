@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   collector: () => import('./collector.bench.js'),
   idle: () => import('./idle.bench.js'),
   fim: () => import('./fim.bench.js'),
+  logs: () => import('./logs.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

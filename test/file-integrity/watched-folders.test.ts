@@ -110,6 +110,14 @@ describe('baseline and diff', () => {
     ]);
   });
 
+  test('bad working hours or time zone: a clear error before anything is read or written', async () => {
+    const fim = new FimFixture();
+    fim.write('a.txt', 'a');
+    await expect(fim.scan('compare', { workingHours: { start: '18:00', end: '08:00' } })).rejects.toThrow('工作时间无效');
+    await expect(fim.scan('compare', { timezone: 'Mars/Olympus' })).rejects.toThrow(RangeError);
+    expect(fs.existsSync(fim.stateDir)).toBe(false);
+  });
+
   test('renew: the officer accepts what is there now; read-only never writes', async () => {
     const fim = new FimFixture();
     fim.write('a.txt', 'one');

@@ -116,27 +116,41 @@ function identityKey(usb: UsbIdentity): string {
 }
 
 /**
- * One trace per attachment: the same attachment read from several logs is merged (a journal
- * source first: it has the boot and the exact time), and its sources put together.
+ * One trace per attachment: the same attachment read from several logs is merged. The journal's
+ * copy leads (it has the boot and the exact time; syslog has whole seconds), its lines first.
  */
 function merge(attachments: Attachment[]): Attachment[] {
-  const byTime = [...attachments].sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || (a.bootId === null ? 1 : 0) - (b.bootId === null ? 1 : 0));
-  const merged: Attachment[] = [];
-  const recent = new Map<string, Attachment>();
+  const byTime = [...attachments].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const clusters: Attachment[][] = [];
+  const recent = new Map<string, Attachment[]>();
   for (const attachment of byTime) {
     const key = identityKey(attachment.usb);
-    const same = recent.get(key);
-    if (same && Date.parse(attachment.time) - Date.parse(same.time) <= SAME_ATTACHMENT_MS) {
-      same.bootId ??= attachment.bootId;
-      same.usb.manufacturer ??= attachment.usb.manufacturer;
-      same.usb.product ??= attachment.usb.product;
-      for (const source of attachment.sources) if (same.sources.length < MAX_SOURCES) same.sources.push(source);
+    const cluster = recent.get(key);
+    if (cluster && Date.parse(attachment.time) - Date.parse(cluster[0]!.time) <= SAME_ATTACHMENT_MS) {
+      cluster.push(attachment);
       continue;
     }
-    recent.set(key, attachment);
-    merged.push(attachment);
+    recent.set(key, [attachment]);
+    clusters.push(recent.get(key)!);
   }
-  return merged;
+  return clusters.map((cluster) => {
+    const ordered = [...cluster].sort((a, b) => Number(fromJournal(b)) - Number(fromJournal(a)));
+    const lead = ordered[0]!;
+    return {
+      ...lead,
+      bootId: ordered.find((a) => a.bootId !== null)?.bootId ?? null,
+      usb: {
+        ...lead.usb,
+        manufacturer: ordered.find((a) => a.usb.manufacturer !== null)?.usb.manufacturer ?? null,
+        product: ordered.find((a) => a.usb.product !== null)?.usb.product ?? null,
+      },
+      sources: ordered.flatMap((a) => a.sources).slice(0, MAX_SOURCES),
+    };
+  });
+}
+
+function fromJournal(attachment: Attachment): boolean {
+  return attachment.sources[0]?.seqnum !== null;
 }
 
 function toFinding(attachment: Attachment): FindingOf<'usb-trace'> {

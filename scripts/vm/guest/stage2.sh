@@ -3,7 +3,8 @@
 #
 # The job comes from the 9p share "xfer" (run.sh's per-run dir on the host), all files optional:
 #   config         bash: BAOMI_CACHE, BAOMI_SHELLOPTS (xtrace to trace setup steps), BAOMI_MODULES (array "module arg=v ..."), BAOMI_IFUP, BAOMI_CARRIER_MACS,
-#                  BAOMI_USB_STORAGE (USB mass-storage devices to wait for), BAOMI_STEP_TIMEOUT (seconds)
+#                  BAOMI_USB_STORAGE (USB mass-storage devices to wait for), BAOMI_STEP_TIMEOUT (seconds),
+#                  and daemons.sh's: BAOMI_TZ BAOMI_MACHINE_ID BAOMI_GUEST_ROOT BAOMI_JOURNALD BAOMI_SYSLOG BAOMI_NETWORKD ...
 #   files.list     "NAME<TAB>GUEST_PATH<TAB>MODE" lines; files/NAME is copied to GUEST_PATH
 #   setup.steps    one bash command per line; all run in parallel, each must exit 0 (device setup)
 #   events.tsv     "SECONDS<TAB>bash command" run in the background, timed from the command's start
