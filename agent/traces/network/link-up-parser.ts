@@ -34,6 +34,19 @@ import { idPart, MAX_SOURCES, traceSource } from './trace-source.js';
  * same event read from the journal and from syslog is one finding with one source. Ids are
  * `net-trace:link-up:<interface>:<boot id>` or, with no boot id, `…:<first time to the minute>`.
  */
+/**
+ * What this parser wants to see (the lines it counts and the context lines it needs: a boot
+ * starting, dhclient's requests, the SSID being joined): a cheap test a log reader may apply
+ * before it builds a record. The parser still works on records filtered by it: boot ranges are
+ * then known from these records alone, which still joins a syslog copy to its journal original.
+ */
+export function isLinkUpMessage(_identifier: string | null, message: string): boolean {
+  return CHEAP.test(message);
+}
+
+const CHEAP =
+  /[Ll]ink is [Uu]p|link becomes ready|: associated$|: authenticated$|: register '|^ipheth |Activation: |dhcp4 \(|Gained carrier|DHCPv4 address|^DHCP(?:REQUEST|DISCOVER|ACK)|^bound to |Trying to (?:associate|authenticate)|CTRL-EVENT-CONNECTED|^Linux version |renamed from |Interface name change detected/;
+
 export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>> {
   const events: LinkEvent[] = [];
   const boots = new Map<string, { from: number; to: number }>();
@@ -41,6 +54,8 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
   /** Context a later line needs: the interface of dhclient's last request, per file; SSIDs per interface. */
   const dhclientInterface = new Map<string, string>();
   const dhclientServer = new Map<string, string>();
+  /** Interfaces renamed (usb1 → enx525400ba00e1): a link keeps one finding under the name it got. */
+  const renames: { record: LogRecord; from: string; to: string; time: number | null }[] = [];
   /** SSIDs per (boot or file, interface): a name seen in one boot must not name the link of another. */
   const ssidOf = new Map<string, string>();
   const context = (record: LogRecord, iface: string) => `${record.bootId ?? record.file}\u0000${iface}`;
@@ -62,6 +77,7 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         }
       }
       const message = record.message;
+      if (!isLinkUpMessage(record.identifier, message)) return;
       if (record.bootId === null && /^Linux version \d/.test(message)) {
         // A new boot in a text log: what the file said before belongs to the previous one.
         if (time !== null) bootStarts.push(time);
@@ -80,6 +96,9 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
       } else if ((m = /^(\S+) (\S+) ([\w.@-]+): register '([\w-]+)'/.exec(message))) {
         const medium = USB_DRIVERS[m[4]!] ?? USB_DRIVERS[m[1]!];
         if (medium !== undefined) add(record, m[3]!, m[3]!, medium);
+      } else if ((m = /^\S+ \S+ ([\w.@-]+): renamed from ([\w.@-]+)$/.exec(message)) || (m = /^([\w.@-]+): Interface name change detected, renamed to ([\w.@-]+?)\.?$/.exec(message))) {
+        const [from, to] = message.includes('renamed from') ? [m[2]!, m[1]!] : [m[1]!, m[2]!];
+        renames.push({ record, from, to, time });
       } else if ((m = /^ipheth (\S+): Apple iPhone USB Ethernet device attached/.exec(message))) {
         add(record, null, `ipheth@${m[1]!}`, 'usb-tether', 'Apple iPhone');
       } else if ((m = /device \(([^)]+)\): Activation: successful\b/.exec(message))) {
@@ -120,9 +139,32 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         return { boot: null, segment: start === undefined ? 'before-first-boot-line' : `boot@${start}` };
       };
 
+      // The name an interface had at an event's time becomes the name of the first rename after it
+      // in the same boot (a name like usb1 is given again to the next device: renames before the
+      // event do not apply).
+      const renamesBySegment = new Map<string, { from: string; to: string; time: number }[]>();
+      for (const rename of renames) {
+        if (rename.time === null) continue;
+        const { segment } = bootOf({ record: rename.record, time: rename.time } as LinkEvent);
+        renamesBySegment.set(segment, [...(renamesBySegment.get(segment) ?? []), { from: rename.from, to: rename.to, time: rename.time }]);
+      }
+      const finalName = (name: string, time: number | null, segment: string): string => {
+        let current = name;
+        let at = time;
+        for (let hop = 0; hop < 8 && at !== null; hop++) {
+          const next = (renamesBySegment.get(segment) ?? []).filter((r) => r.from === current && r.time >= at! - 1000).sort((a, b) => a.time - b.time)[0];
+          if (!next) break;
+          current = next.to;
+          at = next.time;
+        }
+        return current;
+      };
+
       const groups = new Map<string, { boot: string | null; events: LinkEvent[] }>();
-      for (const event of events) {
-        const { boot, segment } = bootOf(event);
+      for (const original of events) {
+        const { boot, segment } = bootOf(original);
+        const renamed = original.iface === null ? null : finalName(original.iface, original.time, segment);
+        const event = renamed === null || renamed === original.iface ? original : { ...original, iface: renamed, key: renamed };
         const key = `${event.key}\u0000${segment}`;
         const group = groups.get(key) ?? { boot, events: [] };
         group.events.push(event);
@@ -147,6 +189,7 @@ export function createLinkUpParser(): LogTraceParser<FindingOf<'network-trace'>>
         const first = unique[0]!;
         const firstTime = unique.reduce<number | null>((t, e) => (e.time !== null && (t === null || e.time < t) ? e.time : t), null);
         const iface = first.iface;
+        // Ids and names are those of the interface after its renames; the medium the most telling any line gave.
         const medium = unique.reduce<Medium>((m, e) => moreSpecific(m, e.medium), mediumOfInterface(iface));
         findings.push({
           id: `net-trace:link-up:${idPart(first.key)}:${boot ?? (firstTime === null ? 'unknown' : new Date(firstTime).toISOString().slice(0, 16))}`,

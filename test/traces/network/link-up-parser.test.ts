@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Finding, type FindingOf } from '../../../agent/findings/schema.js';
 import type { LogRecord } from '../../../agent/logs/log-record.js';
-import { createLinkUpParser } from '../../../agent/traces/network/link-up-parser.js';
+import { createLinkUpParser, isLinkUpMessage } from '../../../agent/traces/network/link-up-parser.js';
 
 /**
  * The messages are those the programs write (see test/fixtures/net-traces/README.md for where each
@@ -62,6 +62,10 @@ describe('link-up parser', () => {
     ]);
     // Fed again, the same ids: the ledger keeps one incident.
     expect(run(records).map((f) => f.id)).toEqual([eth0.id]);
+    // A reader that hands over only what isLinkUpMessage() wants gets the same finding.
+    const wanted = records.filter((r) => isLinkUpMessage(r.identifier, r.message));
+    expect(wanted.length).toBeLessThan(records.length);
+    expect(run(wanted)).toEqual(found);
   });
 
   test('syslog-only boots are told apart by the kernel’s `Linux version` line; Wi-Fi named from wpa_supplicant', () => {
@@ -102,6 +106,20 @@ describe('link-up parser', () => {
       ['usb2', 'usb-tether', null],
     ]);
     expect(found[4]!.id).toBe(`net-trace:link-up:ipheth@1-1:4.2:${BOOT_A}`);
+  });
+
+  test('a renamed interface is one finding under its new name; a reused name goes to the next device', () => {
+    const found = run([
+      journal("rndis_host 1-1:1.0 usb0: register 'rndis_host' at usb-0000:00:14.0-1, RNDIS device, 12:34:56:78:9a:bc", '2026-11-26T08:00:00Z', 'kernel'),
+      journal('rndis_host 1-1:1.0 enx123456789abc: renamed from usb0', '2026-11-26T08:00:00.2Z', 'kernel'),
+      journal('enx123456789abc: Gained carrier', '2026-11-26T08:00:01Z', 'systemd-networkd'),
+      journal("cdc_ncm 1-2:1.0 usb0: register 'cdc_ncm' at usb-0000:00:14.0-2, CDC NCM (NO ZLP), 2a:11:22:33:44:55", '2026-11-26T09:00:00Z', 'kernel'),
+      journal('usb0: Interface name change detected, renamed to enx2a1122334455.', '2026-11-26T09:00:00.3Z', 'systemd-networkd'),
+    ]);
+    expect(found.map((t) => [t.interface, t.medium, t.sources.length])).toEqual([
+      ['enx123456789abc', 'usb-tether', 2],
+      ['enx2a1122334455', 'usb-tether', 1],
+    ]);
   });
 
   test('systemd-networkd and dhclient: address and DHCP server', () => {
