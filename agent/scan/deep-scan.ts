@@ -6,9 +6,9 @@ import { enrolledDisks, recordedFileDigests } from '../ledger/baselines.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { judgeUsbTraces, readWatchHistory } from '../ledger/watch-history.js';
 import { readSystemLogs } from '../logs/system-logs.js';
-import { createLinkUpParser } from '../traces/network/link-up-parser.js';
+import { createLinkUpParser, isLinkUpMessage } from '../traces/network/link-up-parser.js';
 import { readNetworkTraceFiles } from '../traces/network/read-files.js';
-import { createUsbAttachmentParser } from '../traces/usb/usb-attachments.js';
+import { createUsbAttachmentParser, isUsbAttachmentMessage } from '../traces/usb/usb-attachments.js';
 import type { LoadedPolicy } from '../../policies/load.js';
 import { scan, scanWindows } from './scan.js';
 import type { ScanReport } from './scan-report.js';
@@ -109,6 +109,8 @@ async function readTraces(host: HostRoot, timezone: string, platform: NodeJS.Pla
   const links = createLinkUpParser();
   const logSources = await readSystemLogs(host, {
     fallbackTimezone: timezone,
+    // only what a parser may want is ever built into a record (most of a log is neither)
+    wanted: (identifier, message) => isUsbAttachmentMessage(identifier, message) || isLinkUpMessage(identifier, message),
     onRecord(record) {
       usb.push(record);
       links.push(record);

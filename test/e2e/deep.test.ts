@@ -90,7 +90,7 @@ describe.skipIf(e2eSkipped)('deep scan in the guest', () => {
           `gadget.sh add quiet storage serial=S777 ${kingston} >&2 || exit 3; sleep 3; gadget.sh remove quiet >&2; sleep 1; ` +
           '$A scan --deep --json $S',
       ],
-      timeoutSec: 400,
+      timeoutSec: 420,
     });
     const context = `status=${vm.status} exit=${vm.exitCode} timings=${JSON.stringify(vm.timings)}\n--- stdout\n${vm.stdout.slice(0, 20000)}\n--- stderr\n${vm.stderr.slice(-4000)}`;
     expect(vm.exitCode, context).toBe(1);
@@ -105,5 +105,5 @@ describe.skipIf(e2eSkipped)('deep scan in the guest', () => {
       'unregistered USB storage was attached at T (the agent recorded it live)',
       'unregistered USB storage was attached at T (the agent was not running then)',
     ]);
-  });
+  }, 450_000);
 });
