@@ -1,3 +1,4 @@
+import { localDateTime } from '../../agent/schedule/calendar-date.js';
 import { traceMatchesMedia } from '../registry.js';
 import { reason, type Check, type CheckContext } from './check.js';
 
@@ -58,16 +59,6 @@ export const traceNetwork: Check = {
 
 /** A time as the office reads it: in the policy's time zone, to the minute. */
 export function localTime(iso: string, context: CheckContext): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: context.policy.timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const { date, time } = localDateTime(new Date(iso), context.policy.timezone);
+  return `${date} ${time}`;
 }
-
