@@ -39,6 +39,9 @@ export async function readSystemLogs(host: HostRoot, options: SystemLogsOptions)
   findings.push(...denied);
   for (const source of sources) {
     findings.push(await readSource(host, source, timezone, options));
+    // A journal file is read synchronously (≤ 128 MB each): between files the service's
+    // event loop gets its turn (hot-plug events, heartbeats) during a long inspection.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return findings;
 }
