@@ -3,6 +3,8 @@ import type { Gap, TimedEvent } from '../agent/ledger/heartbeat-gaps.js';
 import type { Db } from './archive.js';
 import type { Problem } from './problems.js';
 import type { BundleEvent } from './verify-events.js';
+import { sourcePlace } from '../agent/findings/label.js';
+import type { TraceSource } from '../agent/findings/schema.js';
 
 /** A host as the archive knows it: its enrolled key, its current epoch and how far that epoch's log is archived. */
 export interface ArchivedHost {
@@ -146,7 +148,10 @@ export class ArchiveStore {
   }
 
   insertViolation(hostId: string, epoch: number, seq: number, time: string, v: ViolationRow): void {
-    this.s.insertViolation.run(hostId, epoch, seq, time, v.rule, v.severity, v.findingId, v.title.zh, v.title.en, v.citation, v.evidence.device, v.evidence.reason.zh, v.evidence.reason.en);
+    // A trace of the past keeps where it was read: the first source goes with the reason into the committee's report.
+    const source = v.evidence.sources?.[0];
+    const where = source === undefined ? ['', ''] : [`(见 ${sourcePlace(source)})`, ` (see ${sourcePlace(source)})`];
+    this.s.insertViolation.run(hostId, epoch, seq, time, v.rule, v.severity, v.findingId, v.title.zh, v.title.en, v.citation, v.evidence.device, v.evidence.reason.zh + where[0], v.evidence.reason.en + where[1]);
   }
 
   resolveViolation(hostId: string, epoch: number, openedSeq: number, seq: number, time: string): void {
@@ -174,5 +179,5 @@ export interface ViolationRow {
   findingId: string;
   citation: string;
   title: { zh: string; en: string };
-  evidence: { device: string; reason: { zh: string; en: string } };
+  evidence: { device: string; reason: { zh: string; en: string }; sources?: TraceSource[] };
 }

@@ -195,5 +195,5 @@ function collect(ledger: Ledger, firstSeq: number, lastSeq: number, heartbeatMin
 }
 
 function toReported(seq: number, time: string, p: PayloadOf<'violation.opened'>): ReportedViolation {
-  return { seq, time, rule: p.rule, severity: p.severity, title: p.title, citation: p.citation, device: p.evidence.device, reason: p.evidence.reason, resolvedAt: null };
+  return { seq, time, rule: p.rule, severity: p.severity, title: p.title, citation: p.citation, device: p.evidence.device, reason: p.evidence.reason, sources: p.evidence.sources ?? [], resolvedAt: null };
 }

@@ -1,3 +1,5 @@
+import { sourcePlace } from '../findings/label.js';
+import type { TraceSource } from '../findings/schema.js';
 import type { Gap } from '../ledger/heartbeat-gaps.js';
 import { toCsv } from '../report/csv.js';
 import { html, htmlToString, type Html } from '../report/html.js';
@@ -17,6 +19,8 @@ export interface ReportedViolation {
   citation: string;
   device: string;
   reason: { zh: string; en: string };
+  /** For a trace of the past: where the system's records show it. */
+  sources: TraceSource[];
   /** When it was resolved, or null while it is open. */
   resolvedAt: string | null;
 }
@@ -38,6 +42,9 @@ const GAP_LABEL = {
   'clean-stop': { zh: '正常关机', en: 'orderly shutdown' },
 } as const;
 
+/** A trace's sources shown in the report (all of them stay in events.ndjson). */
+const MAX_SHOWN_SOURCES = 3;
+
 const local = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
 
 function violationRows(list: ReportedViolation[]): Html {
@@ -46,7 +53,7 @@ function violationRows(list: ReportedViolation[]): Html {
   <td class="sev-${v.severity}">${SEVERITY_LABEL[v.severity].zh}</td>
   <td>${v.rule}<div class="en">${v.title.zh}</div></td>
   <td>${v.device}</td>
-  <td>${v.reason.zh}<div class="en">${v.reason.en}</div></td>
+  <td>${v.reason.zh}<div class="en">${v.reason.en}</div>${v.sources.slice(0, MAX_SHOWN_SOURCES).map((s) => html`<div class="en">见 ${sourcePlace(s)}</div>`)}</td>
   <td>${v.citation}</td>
   <td>${local(v.time)}</td>
   <td>${v.resolvedAt ? local(v.resolvedAt) : html`<span class="bad">未解决</span>`}</td>
@@ -116,7 +123,7 @@ export function renderHostCsv(data: HostReportData): string {
   const seen = new Set<number>();
   const rows = [...data.open, ...data.period].filter((v) => !seen.has(v.seq) && seen.add(v.seq));
   return toCsv(
-    ['主机', '部门', '责任人', '规则', '级别', '标题', '设备', '原因', '依据条款', '发现时间', '解决时间', '日志序号'],
-    rows.map((v) => [host.hostname, host.department, host.owner, v.rule, SEVERITY_LABEL[v.severity].zh, v.title.zh, v.device, v.reason.zh, v.citation, v.time, v.resolvedAt ?? '', v.seq]),
+    ['主机', '部门', '责任人', '规则', '级别', '标题', '设备', '原因', '依据条款', '发现时间', '解决时间', '日志序号', '痕迹来源'],
+    rows.map((v) => [host.hostname, host.department, host.owner, v.rule, SEVERITY_LABEL[v.severity].zh, v.title.zh, v.device, v.reason.zh, v.citation, v.time, v.resolvedAt ?? '', v.seq, v.sources.map(sourcePlace).join('\n')]),
   );
 }

@@ -1,4 +1,4 @@
-import type { Finding, UsbIdentity } from './schema.js';
+import type { Finding, TraceSource, UsbIdentity } from './schema.js';
 
 /** One line that names the device of a finding, for tables and reports. */
 export function labelOf(finding: Finding): string {
@@ -67,4 +67,9 @@ export function formatBytes(bytes: number): string | null {
     unit++;
   }
   return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Where a trace was read, in one line: "/var/log/kern.log.1:8" or "/var/log/journal/…/system.journal #550". */
+export function sourcePlace(source: TraceSource): string {
+  return source.line !== null ? `${source.file}:${source.line}` : `${source.file} #${source.seqnum ?? '?'}`;
 }

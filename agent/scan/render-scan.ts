@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../../policies/schema.js';
+import { sourcePlace } from '../findings/label.js';
 import type { TraceSource } from '../findings/schema.js';
 import type { Lang } from '../text/i18n.js';
 import { printable, renderTable } from '../text/terminal.js';
@@ -50,8 +51,7 @@ export function renderScan(report: ScanReport, lang: Lang, width = 120): string 
 /** A trace's reason with where it was read: "… — /var/log/kern.log.1:41". */
 function withSource(reason: string, source: TraceSource | undefined, lang: Lang): string {
   if (source === undefined) return reason;
-  const place = source.line !== null ? `${source.file}:${source.line}` : `${source.file} #${source.seqnum ?? '?'}`;
-  return `${reason}${lang === 'zh' ? '(见 ' : ' (see '}${place}${lang === 'zh' ? ')' : ')'}`;
+  return `${reason}${lang === 'zh' ? '(见 ' : ' (see '}${sourcePlace(source)})`;
 }
 
 const LOG_WORDS = {
