@@ -4,7 +4,6 @@ import { HostRoot } from '../host-root.js';
 import { scan, scanWindows } from '../scan/scan.js';
 import { renderScan } from '../scan/render-scan.js';
 import { detectLang } from '../text/i18n.js';
-import { Ledger } from '../ledger/ledger.js';
 import { recordScan } from '../ledger/incidents.js';
 import { recordDeepScan } from '../ledger/record-deep-scan.js';
 import { DEEP_KINDS, deepScan } from '../scan/deep-scan.js';
@@ -73,8 +72,9 @@ function print(report: ScanReport, values: { json: boolean; lang?: string }): vo
  */
 async function runDeep(host: HostRoot, policy: LoadedPolicy, values: { root: string; 'state-dir'?: string; json: boolean; lang?: string; recorded: boolean }): Promise<number> {
   const stateDir = resolveStateDir(values['state-dir']);
-  const recorded = values.recorded && !(values.root !== '/' && values['state-dir'] === undefined && noteCapturedTree());
-  const ledger = recorded ? await openForRecording(stateDir) : null;
+  const capturedWithoutLog = values.root !== '/' && values['state-dir'] === undefined;
+  if (values.recorded && capturedWithoutLog) noteCapturedTree();
+  const ledger = values.recorded && !capturedWithoutLog ? await openForRecording(stateDir) : null;
   if (ledger === undefined) return 2;
   const progress = process.stderr.isTTY ? new TerminalProgress(process.stderr, detectLang(values.lang)) : undefined;
   try {
@@ -89,10 +89,8 @@ async function runDeep(host: HostRoot, policy: LoadedPolicy, values: { root: str
     print(deep.report, values);
     if (ledger) recordDeepScan(ledger, deep, { trigger: 'manual', kinds: kindsCovered(FULL_PROBES, DEEP_KINDS) });
     return deep.report.violations.length === 0 ? 0 : 1;
-  } catch (error) {
-    progress?.clear();
-    throw error;
   } finally {
+    progress?.clear();
     ledger?.close();
   }
 }

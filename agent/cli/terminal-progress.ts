@@ -23,8 +23,10 @@ export class TerminalProgress {
     this.stream.write(`\r\x1b[K${printable(this.describe(step))}`);
   }
 
+  /** Erase the line (once: a cleared progress stays quiet). */
   clear(): void {
     if (this.lastStep !== '') this.stream.write('\r\x1b[K');
+    this.lastStep = '';
   }
 
   private describe(step: DeepScanStep): string {
