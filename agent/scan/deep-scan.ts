@@ -116,5 +116,10 @@ async function readTraces(host: HostRoot, timezone: string, platform: NodeJS.Pla
       links.push(record);
     },
   });
-  return { usb: usb.finish(), other: [...logSources, ...links.finish(), ...readNetworkTraceFiles(host)] };
+  // No log at all is not "no trace": the past cannot be read (logs cleared, or never kept).
+  const noLogs: Finding[] =
+    logSources.length === 0
+      ? [{ id: 'probe:system-logs', kind: 'probe-unavailable', probe: 'system-logs', reason: 'error', detail: 'no system log found (journal, kern.log, syslog, messages): the traces of the past cannot be read' }]
+      : [];
+  return { usb: usb.finish(), other: [...logSources, ...noLogs, ...links.finish(), ...readNetworkTraceFiles(host)] };
 }
