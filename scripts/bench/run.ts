@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   idle: () => import('./idle.bench.js'),
   fim: () => import('./fim.bench.js'),
   logs: () => import('./logs.bench.js'),
+  deep: () => import('./deep.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
